@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cellar.h -- what Cellar's engine adds to the libvmemcache API
+ *
+ * DRAM pools, pinned zero-copy reads, atomic replace, removal without the
+ * eviction callback, statistics in one call, media facts, and tier stacks.
+ * Every function here follows libvmemcache's error convention: -1 (or NULL)
+ * with errno set and vmemcache_errormsg() describing the error.
+ */
+#ifndef CELLAR_H
+#define CELLAR_H 1
+
+#include <stdint.h>
+
+#include "libvmemcache.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* bumped whenever a signature or a struct below changes */
+#define CELLAR_ABI_VERSION 1
+
+/* cellar_abi_version -- CELLAR_ABI_VERSION of the library actually loaded */
+int cellar_abi_version(void);
+
+/* cellar_errno_name -- "ENOSPC" for ENOSPC, ...; "E?" for an unknown code */
+const char *cellar_errno_name(int err);
+
+/*
+ * cellar_add_dram -- gives the cache a pool in anonymous memory of the size
+ * set by vmemcache_set_size() (VMEMCACHE_MIN_POOL when none was set): the
+ * DRAM tier, with no file at all. Errors as vmemcache_add(), plus ENOMEM.
+ */
+int cellar_add_dram(VMEMcache *cache);
+
+/*
+ * cellar_replace -- puts `value` under `key`, replacing an existing value in
+ * one step: a concurrent reader sees either the old or the new value whole.
+ * The replaced entry does not count as evicted and on_evict does not run for
+ * it. Errors as vmemcache_put() except EEXIST.
+ */
+int cellar_replace(VMEMcache *cache, const void *key, size_t key_size,
+		const void *value, size_t value_size);
+
+/*
+ * cellar_remove -- removes the entry of `key` without running on_evict and
+ * without counting an eviction (used by tiers to promote). ENOENT if absent.
+ */
+int cellar_remove(VMEMcache *cache, const void *key, size_t key_size);
+
+/*
+ * A pinned entry. Fields are read-only for the caller; `addr`/`size` of part
+ * 0 are copied here for the common single-piece case.
+ */
+typedef struct cellar_pin {
+	const void *addr;   /* first piece of the value (NULL if size is 0) */
+	size_t first_len;   /* bytes of the value in the first piece */
+	size_t size;        /* the value's full size */
+	unsigned nparts;    /* pieces; 1 when the value is contiguous */
+	void *priv_entry;   /* engine's own; do not touch */
+	VMEMcache *priv_cache;
+} cellar_pin;
+
+/*
+ * cellar_pin_get -- pins the entry of `key`: its memory stays valid and
+ * unchanged until cellar_pin_release(), even if it is evicted meanwhile
+ * (the eviction waits for the release to reuse the space, without blocking
+ * other readers). Counts a hit and marks the entry used, like a get; a miss
+ * counts a miss and fails with ENOENT (on_miss is not called).
+ * The memory is the pool's: the caller must not write to it.
+ */
+int cellar_pin_get(VMEMcache *cache, const void *key, size_t key_size,
+		cellar_pin *pin);
+
+/*
+ * cellar_pin_part -- the idx-th piece of a pinned value, in order; EINVAL
+ * when idx >= nparts.
+ */
+int cellar_pin_part(const cellar_pin *pin, unsigned idx, const void **addr,
+		size_t *len);
+
+/* cellar_pin_release -- ends a pin; a released or zeroed pin is ignored */
+void cellar_pin_release(cellar_pin *pin);
+
+/* all counters of one cache, read at once */
+struct cellar_stats {
+	unsigned long long puts, gets, hits, misses, evictions;
+	unsigned long long entries;        /* in the index now */
+	unsigned long long dram_used;      /* as VMEMCACHE_STAT_DRAM_SIZE_USED */
+	unsigned long long pool_used;      /* as VMEMCACHE_STAT_POOL_SIZE_USED */
+	unsigned long long heap_entries;   /* free pieces of the pool */
+	unsigned long long pool_size;      /* bytes the pool can give values */
+	unsigned long long replaces;       /* successful cellar_replace calls */
+	unsigned long long pinned;         /* pins held now */
+	unsigned long long put_fragments;  /* puts that had to split a value */
+};
+
+/* cellar_stats_get -- fills *out; EINVAL for NULL arguments */
+int cellar_stats_get(VMEMcache *cache, struct cellar_stats *out);
+
+/* facts about the pool's medium */
+struct cellar_media {
+	int dram;           /* anonymous memory pool */
+	int devdax;         /* device-DAX character device */
+	int libpmem;        /* libpmem was found and loaded at run time */
+	int is_pmem;        /* pmem_is_pmem() said yes: user-space flushing */
+	int map_sync;       /* mapped with MAP_SYNC */
+};
+
+/* cellar_media_get -- fills *out; EINVAL before add or for NULL arguments */
+int cellar_media_get(VMEMcache *cache, struct cellar_media *out);
+
+/*
+ * Tier stacks: caches top to bottom (e.g. a DRAM pool over a file pool).
+ * An entry evicted from a tier is demoted into the next one; a hit in a
+ * lower tier is promoted to the top and removed below, so an entry lives in
+ * one tier. The stack does not own its caches: delete the stack first, then
+ * the caches. It installs its own on_evict on every cache; do not change
+ * them while the stack exists. All calls are thread-safe.
+ */
+typedef struct cellar_tier cellar_tier;
+
+#define CELLAR_TIER_MAX 8
+
+/*
+ * cellar_tier_new -- a stack of `n` (1..CELLAR_TIER_MAX) distinct caches
+ * that already have pools. EINVAL otherwise; NULL with errno set.
+ */
+cellar_tier *cellar_tier_new(VMEMcache *const *caches, unsigned n);
+
+/* cellar_tier_delete -- frees the stack (not its caches); NULL is ignored */
+void cellar_tier_delete(cellar_tier *tier);
+
+/*
+ * cellar_tier_callback_on_evict -- called when an entry leaves the bottom
+ * tier (or cannot be demoted), with the bottom cache and the key.
+ */
+void cellar_tier_callback_on_evict(cellar_tier *tier,
+		vmemcache_on_evict *evict, void *arg);
+
+/*
+ * cellar_tier_put -- puts into the top tier; EEXIST if any tier has the key;
+ * ENOSPC if the value fits in no tier (it goes into the highest that can hold
+ * it).
+ */
+int cellar_tier_put(cellar_tier *tier, const void *key, size_t key_size,
+		const void *value, size_t value_size);
+
+/* cellar_tier_replace -- replaces in the top tier, removes from the others */
+int cellar_tier_replace(cellar_tier *tier, const void *key, size_t key_size,
+		const void *value, size_t value_size);
+
+/*
+ * cellar_tier_get -- as vmemcache_get() over the stack; *tier_idx (if not
+ * NULL) is the tier that held the entry when it was found. A hit below the
+ * top is promoted when the top can hold the value.
+ */
+ssize_t cellar_tier_get(cellar_tier *tier, const void *key, size_t key_size,
+		void *vbuf, size_t vbufsize, size_t offset, size_t *vsize,
+		unsigned *tier_idx);
+
+/* cellar_tier_pin_get -- as cellar_pin_get() over the stack, with promotion */
+int cellar_tier_pin_get(cellar_tier *tier, const void *key, size_t key_size,
+		cellar_pin *pin, unsigned *tier_idx);
+
+/* cellar_tier_exists -- 1 (setting *vsize and *tier_idx) when present, 0 when not */
+int cellar_tier_exists(cellar_tier *tier, const void *key, size_t key_size,
+		size_t *vsize, unsigned *tier_idx);
+
+/* cellar_tier_evict -- removes the key from whichever tier holds it */
+int cellar_tier_evict(cellar_tier *tier, const void *key, size_t key_size);
+
+/* per-stack movement counters */
+struct cellar_tier_stats {
+	unsigned long long promotions;   /* hits below the top moved up */
+	unsigned long long demotions;    /* evictions moved one tier down */
+	unsigned long long dropped;      /* evictions that left the stack */
+};
+
+/* cellar_tier_count -- number of tiers */
+unsigned cellar_tier_count(const cellar_tier *tier);
+
+/* cellar_tier_cache -- the idx-th cache, top is 0; NULL if out of range */
+VMEMcache *cellar_tier_cache(const cellar_tier *tier, unsigned idx);
+
+/* cellar_tier_stats_get -- fills the stack's movement counters */
+int cellar_tier_stats_get(cellar_tier *tier, struct cellar_tier_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CELLAR_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* internal.h -- the cache object, shared by the API and the tier stack (internal) */
+#ifndef CELLAR_INTERNAL_H
+#define CELLAR_INTERNAL_H 1
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "cellar.h"
+#include "heap.h"
+#include "index.h"
+#include "pool.h"
+#include "repl.h"
+
+/* one piece of a value being stored */
+struct vc_src {
+	const void *addr;
+	size_t len;
+};
+
+struct vmemcache {
+	/* configuration, fixed once the pool is added */
+	size_t size;
+	size_t extent;
+	enum vmemcache_repl_p policy;
+	int ready;
+
+	/* callbacks: set them before the cache is shared */
+	vmemcache_on_evict *on_evict;
+	void *evict_arg;
+	vmemcache_on_miss *on_miss;
+	void *miss_arg;
+
+	struct pool pool;
+	struct heap heap;
+	struct index index;
+	struct repl repl;
+
+	atomic_ullong seq;        /* entry sequence numbers */
+	atomic_ullong pending;    /* out of the index, still referenced */
+
+	/* statistics; GET is hits + misses */
+	_Alignas(CELLAR_CACHELINE) atomic_ullong hits;
+	_Alignas(CELLAR_CACHELINE) atomic_ullong misses;
+	_Alignas(CELLAR_CACHELINE) atomic_ullong puts;
+	atomic_ullong evictions;
+	atomic_ullong entries;
+	atomic_ullong dram;
+	atomic_ullong replaces;
+	atomic_ullong pinned;
+	atomic_ullong fragmented;
+};
+
+/*
+ * vc_store -- stores a value given in pieces: a put (EEXIST if present) or,
+ * with `replace`, a replace
+ */
+int vc_store(VMEMcache *c, const void *key, size_t key_size,
+		const struct vc_src *src, unsigned nsrc, uint64_t value_size,
+		int replace);
+
+/*
+ * vc_pin -- pins a key's entry; `count` decides whether the pin counts as a
+ * hit (or miss) and marks the entry used, as cellar_pin_get does
+ */
+int vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
+		int count);
+
+/* vc_check_key -- validates (cache, key) for a data call; 0 or -1 EINVAL */
+int vc_check_key(VMEMcache *c, const void *key, size_t key_size,
+		const char *fn);
+
+#endif

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tier.c -- caches stacked top to bottom: demotion on eviction, promotion on
+ * a hit below the top, one tier per entry
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "util.h"
+
+struct tier_slot {
+	struct cellar_tier *tier;
+	unsigned idx;
+};
+
+struct cellar_tier {
+	unsigned n;
+	VMEMcache *caches[CELLAR_TIER_MAX];
+	struct tier_slot slots[CELLAR_TIER_MAX];
+	vmemcache_on_evict *on_evict;
+	void *evict_arg;
+	atomic_ullong promotions, demotions, dropped;
+};
+
+/* at most this many pieces are gathered on the stack to move a value */
+#define MOVE_PARTS 64
+
+/*
+ * move_pinned -- stores a pinned value into cache `to` (internal)
+ */
+static int
+move_pinned(VMEMcache *to, const void *key, size_t key_size,
+		const cellar_pin *pin)
+{
+	struct vc_src stack[MOVE_PARTS];
+	struct vc_src *src = stack;
+	if (pin->nparts > MOVE_PARTS) {
+		src = malloc(pin->nparts * sizeof(*src));
+		if (src == NULL)
+			return err_set(ENOMEM, "out of memory moving a value");
+	}
+	int ret = 0;
+	for (unsigned i = 0; i < pin->nparts && ret == 0; i++)
+		ret = cellar_pin_part(pin, i, &src[i].addr, &src[i].len);
+	if (ret == 0)
+		ret = vc_store(to, key, key_size, src, pin->nparts, pin->size, 0);
+	if (src != stack)
+		free(src);
+	return ret;
+}
+
+/*
+ * on_tier_evict -- demotes an entry leaving tier idx into tier idx + 1, or
+ * reports it leaving the stack (internal)
+ */
+static void
+on_tier_evict(VMEMcache *cache, const void *key, size_t key_size, void *arg)
+{
+	struct tier_slot *slot = arg;
+	struct cellar_tier *t = slot->tier;
+	unsigned below = slot->idx + 1;
+	if (below < t->n) {
+		cellar_pin pin;
+		/* the entry is still in its tier while this callback runs */
+		if (vc_pin(cache, key, key_size, &pin, 0) == 0) {
+			int ret = move_pinned(t->caches[below], key, key_size,
+					&pin);
+			cellar_pin_release(&pin);
+			if (ret == 0) {
+				atomic_fetch_add(&t->demotions, 1);
+				return;
+			}
+		}
+	}
+	atomic_fetch_add(&t->dropped, 1);
+	if (t->on_evict)
+		t->on_evict(cache, key, key_size, t->evict_arg);
+}
+
+cellar_tier *
+cellar_tier_new(VMEMcache *const *caches, unsigned n)
+{
+	if (caches == NULL || n == 0 || n > CELLAR_TIER_MAX) {
+		err_set(EINVAL, "a tier stack needs 1 to %d caches, got %u",
+				CELLAR_TIER_MAX, caches ? n : 0);
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (caches[i] == NULL || !caches[i]->ready) {
+			err_set(EINVAL, "tier %u has no pool", i);
+			return NULL;
+		}
+		for (unsigned j = 0; j < i; j++) {
+			if (caches[j] == caches[i]) {
+				err_set(EINVAL, "tiers %u and %u are the same cache",
+						j, i);
+				return NULL;
+			}
+		}
+	}
+	cellar_tier *t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		err_set(ENOMEM, "out of memory");
+		return NULL;
+	}
+	t->n = n;
+	for (unsigned i = 0; i < n; i++) {
+		t->caches[i] = caches[i];
+		t->slots[i] = (struct tier_slot){t, i};
+		vmemcache_callback_on_evict(caches[i], on_tier_evict,
+				&t->slots[i]);
+	}
+	return t;
+}
+
+void
+cellar_tier_delete(cellar_tier *t)
+{
+	if (t == NULL)
+		return;
+	for (unsigned i = 0; i < t->n; i++)
+		vmemcache_callback_on_evict(t->caches[i], NULL, NULL);
+	free(t);
+}
+
+void
+cellar_tier_callback_on_evict(cellar_tier *t, vmemcache_on_evict *evict,
+		void *arg)
+{
+	if (t == NULL)
+		return;
+	t->on_evict = evict;
+	t->evict_arg = arg;
+}
+
+unsigned
+cellar_tier_count(const cellar_tier *t)
+{
+	return t ? t->n : 0;
+}
+
+VMEMcache *
+cellar_tier_cache(const cellar_tier *t, unsigned idx)
+{
+	return t && idx < t->n ? t->caches[idx] : NULL;
+}
+
+/*
+ * check_tier -- validates the arguments of a data call (internal)
+ */
+static int
+check_tier(cellar_tier *t, const void *key, size_t key_size, const char *fn)
+{
+	if (t == NULL)
+		return err_set(EINVAL, "%s: invalid (NULL) tier stack", fn);
+	return vc_check_key(t->caches[0], key, key_size, fn);
+}
+
+int
+cellar_tier_exists(cellar_tier *t, const void *key, size_t key_size,
+		size_t *vsize, unsigned *tier_idx)
+{
+	if (check_tier(t, key, key_size, "cellar_tier_exists"))
+		return -1;
+	for (unsigned i = 0; i < t->n; i++) {
+		if (vmemcache_exists(t->caches[i], key, key_size, vsize) == 1) {
+			if (tier_idx)
+				*tier_idx = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * store -- puts or replaces into the highest tier that can hold the value,
+ * removing the key from every other tier (internal)
+ */
+static int
+store(cellar_tier *t, const void *key, size_t key_size, const void *value,
+		size_t value_size, int replace)
+{
+	if (check_tier(t, key, key_size, replace ? "cellar_tier_replace" :
+			"cellar_tier_put"))
+		return -1;
+	if (value == NULL && value_size > 0)
+		return err_set(EINVAL, "invalid (NULL) value of %zu bytes",
+				value_size);
+	if (!replace) {
+		for (unsigned i = 1; i < t->n; i++)
+			if (vmemcache_exists(t->caches[i], key, key_size, NULL) == 1)
+				return err_set(EEXIST, "the key already exists");
+	}
+	struct vc_src src = {value, value_size};
+	int ret = -1;
+	unsigned placed = t->n;
+	for (unsigned i = 0; i < t->n; i++) {
+		ret = vc_store(t->caches[i], key, key_size, &src, 1, value_size,
+				replace);
+		if (ret == 0) {
+			placed = i;
+			break;
+		}
+		if (errno != ENOSPC)
+			return -1;
+	}
+	if (ret)
+		return -1;
+	if (replace) {
+		for (unsigned i = 0; i < t->n; i++)
+			if (i != placed)
+				cellar_remove(t->caches[i], key, key_size);
+	}
+	return 0;
+}
+
+int
+cellar_tier_put(cellar_tier *t, const void *key, size_t key_size,
+		const void *value, size_t value_size)
+{
+	return store(t, key, key_size, value, value_size, 0);
+}
+
+int
+cellar_tier_replace(cellar_tier *t, const void *key, size_t key_size,
+		const void *value, size_t value_size)
+{
+	return store(t, key, key_size, value, value_size, 1);
+}
+
+/*
+ * promote -- moves a value pinned in tier i > 0 to the top: it leaves tier i
+ * first, so that it is never in two tiers; if the top cannot take it, it
+ * goes back where it was (internal)
+ */
+static void
+promote(cellar_tier *t, unsigned i, const void *key, size_t key_size,
+		const cellar_pin *pin)
+{
+	if (cellar_remove(t->caches[i], key, key_size) != 0)
+		return;
+	if (move_pinned(t->caches[0], key, key_size, pin) == 0) {
+		atomic_fetch_add(&t->promotions, 1);
+		return;
+	}
+	if (move_pinned(t->caches[i], key, key_size, pin) != 0)
+		atomic_fetch_add(&t->dropped, 1);
+}
+
+/*
+ * find_pinned -- pins the key in the first tier that has it, counting a miss
+ * in every tier above (internal)
+ */
+static int
+find_pinned(cellar_tier *t, const void *key, size_t key_size, cellar_pin *pin,
+		unsigned *found)
+{
+	for (unsigned i = 0; i < t->n; i++) {
+		if (cellar_pin_get(t->caches[i], key, key_size, pin) == 0) {
+			*found = i;
+			return 0;
+		}
+	}
+	return err_miss();
+}
+
+ssize_t
+cellar_tier_get(cellar_tier *t, const void *key, size_t key_size, void *vbuf,
+		size_t vbufsize, size_t offset, size_t *vsize, unsigned *tier_idx)
+{
+	if (check_tier(t, key, key_size, "cellar_tier_get"))
+		return -1;
+	/* the top tier alone is the common case: a plain get, one copy */
+	ssize_t n = vmemcache_get(t->caches[0], key, key_size, vbuf, vbufsize,
+			offset, vsize);
+	if (n >= 0 || errno != ENOENT) {
+		if (n >= 0 && tier_idx)
+			*tier_idx = 0;
+		return n;
+	}
+	cellar_pin pin;
+	unsigned found = 0;
+	for (found = 1; found < t->n; found++)
+		if (cellar_pin_get(t->caches[found], key, key_size, &pin) == 0)
+			break;
+	if (found == t->n)
+		return err_miss();
+	size_t copied = 0;
+	if (vbuf && offset < pin.size) {
+		size_t want = pin.size - offset < vbufsize ? pin.size - offset
+			: vbufsize;
+		size_t skip = offset;
+		for (unsigned p = 0; p < pin.nparts && copied < want; p++) {
+			const void *a;
+			size_t len;
+			cellar_pin_part(&pin, p, &a, &len);
+			if (skip >= len) {
+				skip -= len;
+				continue;
+			}
+			size_t k = len - skip < want - copied ? len - skip
+				: want - copied;
+			memcpy((char *)vbuf + copied, (const char *)a + skip, k);
+			copied += k;
+			skip = 0;
+		}
+	}
+	if (vsize)
+		*vsize = pin.size;
+	if (tier_idx)
+		*tier_idx = found;
+	promote(t, found, key, key_size, &pin);
+	cellar_pin_release(&pin);
+	return (ssize_t)copied;
+}
+
+int
+cellar_tier_pin_get(cellar_tier *t, const void *key, size_t key_size,
+		cellar_pin *pin, unsigned *tier_idx)
+{
+	if (check_tier(t, key, key_size, "cellar_tier_pin_get"))
+		return -1;
+	if (pin == NULL)
+		return err_set(EINVAL, "cellar_tier_pin_get: invalid (NULL) pin");
+	unsigned found = 0;
+	if (find_pinned(t, key, key_size, pin, &found))
+		return -1;
+	if (tier_idx)
+		*tier_idx = found;
+	if (found == 0)
+		return 0;
+	promote(t, found, key, key_size, pin);
+	/* serve from the top when the promotion landed there */
+	cellar_pin top;
+	if (vc_pin(t->caches[0], key, key_size, &top, 0) == 0) {
+		cellar_pin_release(pin);
+		*pin = top;
+	}
+	return 0;
+}
+
+int
+cellar_tier_evict(cellar_tier *t, const void *key, size_t key_size)
+{
+	if (check_tier(t, key, key_size, "cellar_tier_evict"))
+		return -1;
+	int removed = 0;
+	for (unsigned i = 0; i < t->n; i++)
+		if (cellar_remove(t->caches[i], key, key_size) == 0)
+			removed = 1;
+	return removed ? 0 : err_set(ENOENT, "no such key");
+}
+
+int
+cellar_tier_stats_get(cellar_tier *t, struct cellar_tier_stats *out)
+{
+	if (t == NULL || out == NULL)
+		return err_set(EINVAL, "cellar_tier_stats_get: invalid (NULL) argument");
+	out->promotions = atomic_load(&t->promotions);
+	out->demotions = atomic_load(&t->demotions);
+	out->dropped = atomic_load(&t->dropped);
+	return 0;
+}

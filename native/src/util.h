@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* util.h -- errors, hashing and small helpers shared by the engine (internal) */
+#ifndef CELLAR_UTIL_H
+#define CELLAR_UTIL_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CELLAR_CACHELINE 64
+
+/* set errno to err and the thread's message to the formatted text; returns -1 */
+int err_set(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* as err_set, appending ": <strerror(err)>" to the message */
+int err_sys(int err, const char *what);
+
+/* a miss: errno ENOENT without formatting a message (hot path) */
+int err_miss(void);
+
+/* hash_bytes -- 64-bit hash of a key */
+uint64_t hash_bytes(const void *data, size_t len);
+
+/* size of a malloc'd block as the engine accounts it in DRAM statistics */
+size_t dram_size_of(void *block);
+
+static inline uint64_t
+align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+#endif
