@@ -38,7 +38,9 @@ int cellar_add_dram(VMEMcache *cache);
  * cellar_replace -- puts `value` under `key`, replacing an existing value in
  * one step: a concurrent reader sees either the old or the new value whole.
  * The replaced entry does not count as evicted and on_evict does not run for
- * it. Errors as vmemcache_put() except EEXIST.
+ * it. If the key is being evicted, the replace waits until its on_evict
+ * returns. Errors as vmemcache_put() except EEXIST, plus EBUSY when called
+ * from the on_evict callback of the very key it replaces.
  */
 int cellar_replace(VMEMcache *cache, const void *key, size_t key_size,
 		const void *value, size_t value_size);
@@ -64,14 +66,24 @@ typedef struct cellar_pin {
 
 /*
  * cellar_pin_get -- pins the entry of `key`: its memory stays valid and
- * unchanged until cellar_pin_release(), even if it is evicted meanwhile
- * (the eviction waits for the release to reuse the space, without blocking
- * other readers). Counts a hit and marks the entry used, like a get; a miss
- * counts a miss and fails with ENOENT (on_miss is not called).
+ * unchanged until cellar_pin_release(), even if it is evicted meanwhile.
+ * The space of an evicted pinned entry is reused only after the release:
+ * LRU eviction passes over entries that readers hold (among the 32 least
+ * recently used) when it can, and a put that needs such space waits for the
+ * release, up to the put wait (cellar_set_put_wait), without blocking other
+ * readers. Counts a hit and marks the entry used, like a get; a miss counts
+ * a miss and fails with ENOENT (on_miss is not called).
  * The memory is the pool's: the caller must not write to it.
  */
 int cellar_pin_get(VMEMcache *cache, const void *key, size_t key_size,
 		cellar_pin *pin);
+
+/*
+ * cellar_set_put_wait -- how long (milliseconds) a put may wait for readers
+ * and pins of evicted entries to release the space it needs before failing
+ * with ENOSPC; default 1000. May be called at any time.
+ */
+int cellar_set_put_wait(VMEMcache *cache, unsigned long ms);
 
 /*
  * cellar_pin_part -- the idx-th piece of a pinned value, in order; EINVAL
@@ -133,8 +145,9 @@ cellar_tier *cellar_tier_new(VMEMcache *const *caches, unsigned n);
 void cellar_tier_delete(cellar_tier *tier);
 
 /*
- * cellar_tier_callback_on_evict -- called when an entry leaves the bottom
- * tier (or cannot be demoted), with the bottom cache and the key.
+ * cellar_tier_callback_on_evict -- called when an entry leaves the stack:
+ * evicted from the bottom tier or not demotable, with the cache it left and
+ * its key. Entries removed by cellar_tier_evict() or replaced do not count.
  */
 void cellar_tier_callback_on_evict(cellar_tier *tier,
 		vmemcache_on_evict *evict, void *arg);
@@ -147,14 +160,20 @@ void cellar_tier_callback_on_evict(cellar_tier *tier,
 int cellar_tier_put(cellar_tier *tier, const void *key, size_t key_size,
 		const void *value, size_t value_size);
 
-/* cellar_tier_replace -- replaces in the top tier, removes from the others */
+/*
+ * cellar_tier_replace -- removes the key from every tier, then puts the new
+ * value into the highest tier that can hold it (a concurrent reader may miss
+ * the key in between; it never sees the old value after the call returns)
+ */
 int cellar_tier_replace(cellar_tier *tier, const void *key, size_t key_size,
 		const void *value, size_t value_size);
 
 /*
  * cellar_tier_get -- as vmemcache_get() over the stack; *tier_idx (if not
  * NULL) is the tier that held the entry when it was found. A hit below the
- * top is promoted when the top can hold the value.
+ * top is promoted when the top can hold the value: it leaves its tier
+ * first, so a concurrent reader may miss it for that moment, and a newer
+ * value put meanwhile wins over the promoted one.
  */
 ssize_t cellar_tier_get(cellar_tier *tier, const void *key, size_t key_size,
 		void *vbuf, size_t vbufsize, size_t offset, size_t *vsize,

@@ -137,7 +137,7 @@ void vmemcache_callback_on_miss(VMEMcache *cache, vmemcache_on_miss *miss,
  * or vbuf is NULL) and sets *vsize to the full size when vsize is not NULL.
  * A hit marks the entry recently used through a lock-free ring buffer.
  * Errors: ENOENT on a miss (after on_miss, if set); EINVAL for a NULL key or
- * a NULL vbuf with a non-zero vbufsize. Thread-safe.
+ * a key_size of 0. Thread-safe.
  */
 ssize_t vmemcache_get(VMEMcache *cache, const void *key, size_t key_size,
 		void *vbuf, size_t vbufsize, size_t offset, size_t *vsize);
@@ -152,9 +152,12 @@ int vmemcache_exists(VMEMcache *cache, const void *key, size_t key_size,
 /*
  * vmemcache_put -- inserts a new key; the value is copied into the pool and
  * may span several extents. Evicts least-recently-used entries until the
- * value fits. Errors: EEXIST when the key is present (nothing changes);
- * ENOSPC when the value is larger than the pool or nothing more can be
- * evicted; EINVAL for NULL pointers with non-zero sizes. Thread-safe.
+ * value fits. Keys are 1 byte to 1 GiB of any bytes. Errors: EEXIST when the
+ * key is present (nothing changes); ENOSPC when the value cannot fit even in
+ * the empty pool (the pool loses 4 KiB to its header, and every value
+ * carries a 56-byte header plus its key, rounded to 16 bytes), or nothing
+ * more can be evicted; EINVAL for a NULL key, a key_size of 0, or a NULL
+ * value with a non-zero size. Thread-safe.
  */
 int vmemcache_put(VMEMcache *cache, const void *key, size_t key_size,
 		const void *value, size_t value_size);

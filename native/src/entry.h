@@ -2,10 +2,13 @@
 /*
  * entry.h -- an entry's DRAM node (internal)
  *
- * Ownership is a reference count: the index holds one reference while the
- * entry is in it, every reader (get in progress, pin, a hit waiting in the
- * ring) holds one. The entry's extents return to the heap when the last
- * reference goes, so a reader never sees freed or reused memory.
+ * Ownership is one 64-bit word of two counts. Data references (low half)
+ * are held by the index while the entry is in it and by every reader (a get
+ * in progress, a pin); the entry's extents return to the heap when the last
+ * one goes, so a reader never sees freed or reused memory. Ring references
+ * (high half) are held by hits waiting in the LRU's ring: they keep only
+ * this small node alive, never the extents, so a stalled ring cannot hold
+ * pool space. The node is freed when both counts are zero.
  *
  * `state` decides who removes an entry: only the thread that moves it out
  * of ENTRY_LIVE evicts (and calls on_evict) or replaces it. `in_lru` is
@@ -23,6 +26,10 @@ enum entry_state {
 	ENTRY_DEAD       /* replaced; leaves when its readers are done */
 };
 
+#define REF_DATA 1ull
+#define REF_RING (1ull << 32)
+#define REF_DATA_MASK (REF_RING - 1)
+
 struct entry {
 	struct entry *hnext;            /* index chain */
 	struct entry *lru_prev;
@@ -30,7 +37,7 @@ struct entry {
 	uint64_t hash;
 	uint64_t value_size;
 	uint64_t unit;                  /* first extent of the first fragment */
-	atomic_uint refs;
+	atomic_ullong refs;             /* ring << 32 | data */
 	atomic_uint state;
 	uint32_t key_size;
 	uint32_t hdr_size;              /* bytes before the value */

@@ -285,3 +285,51 @@ heap_stats(struct heap *h, uint64_t *used_units, uint64_t *nruns)
 	*nruns = h->nruns;
 	pthread_mutex_unlock(&h->lock);
 }
+
+/*
+ * walk_addr -- in-order walk of the address tree checking order and
+ * coalescing; returns the number of runs or -1 (internal, lock held)
+ */
+static long
+walk_addr(const struct heap *h, struct avl_link *l, uint64_t *end,
+		uint64_t *sum, int *first)
+{
+	if (l == NULL)
+		return 0;
+	long left = walk_addr(h, l->left, end, sum, first);
+	if (left < 0)
+		return -1;
+	const struct run *r = RUN_OF(l, by_addr);
+	if (r->len == 0 || r->start + r->len > h->units)
+		return -1;
+	/* runs are disjoint and never adjacent: freeing coalesces */
+	if (!*first && r->start <= *end)
+		return -1;
+	*first = 0;
+	*end = r->start + r->len;
+	*sum += r->len;
+	long right = walk_addr(h, l->right, end, sum, first);
+	return right < 0 ? -1 : left + 1 + right;
+}
+
+/*
+ * count_tree -- nodes of a tree (internal)
+ */
+static long
+count_tree(const struct avl_link *l)
+{
+	return l ? 1 + count_tree(l->left) + count_tree(l->right) : 0;
+}
+
+int
+heap_check(struct heap *h)
+{
+	pthread_mutex_lock(&h->lock);
+	uint64_t end = 0, sum = 0;
+	int first = 1;
+	long n = walk_addr(h, h->by_addr, &end, &sum, &first);
+	int ok = n >= 0 && (uint64_t)n == h->nruns && sum == h->free_units &&
+		count_tree(h->by_size) == n;
+	pthread_mutex_unlock(&h->lock);
+	return ok ? 0 : -1;
+}

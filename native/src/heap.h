@@ -65,6 +65,12 @@ int heap_wait_freed(struct heap *h, uint64_t gen,
 /* heap_stats -- used extents and free runs, read under the lock */
 void heap_stats(struct heap *h, uint64_t *used_units, uint64_t *nruns);
 
+/*
+ * heap_check -- verifies the free-space trees: ordered, disjoint, fully
+ * coalesced, in both trees, adding up to the free count; 0 or -1 (tests)
+ */
+int heap_check(struct heap *h);
+
 static inline char *
 heap_addr(const struct heap *h, uint64_t unit)
 {

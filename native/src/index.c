@@ -79,7 +79,8 @@ idx_get_ref(struct index *x, uint64_t hash, const void *key, size_t ksize)
 	struct entry **link = do_find(s, hash, key, ksize);
 	struct entry *e = link ? *link : NULL;
 	if (e)
-		atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&e->refs, REF_DATA,
+				memory_order_relaxed);
 	pthread_rwlock_unlock(&s->lock);
 	return e;
 }
@@ -152,9 +153,17 @@ idx_swap(struct index *x, struct entry *e, int *err)
 	pthread_rwlock_wrlock(&s->lock);
 	struct entry **link = do_find(s, e->hash, e->key, e->key_size);
 	if (link) {
-		old = *link;
-		e->hnext = old->hnext;
-		*link = e;
+		unsigned live = ENTRY_LIVE;
+		/* an entry being evicted stays until its evictor unlinks it */
+		if (atomic_compare_exchange_strong(&(*link)->state, &live,
+				ENTRY_DEAD)) {
+			old = *link;
+			e->hnext = old->hnext;
+			*link = e;
+		} else {
+			*err = EAGAIN;
+			old = *link;
+		}
 	} else if ((*err = do_grow(s)) == 0) {
 		struct entry **head = &s->buckets[e->hash & (s->nbuckets - 1)];
 		e->hnext = *head;

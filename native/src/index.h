@@ -31,7 +31,7 @@ int idx_init(struct index *x);
 void idx_fini(struct index *x, void (*drop)(struct entry *e, void *arg),
 		void *arg);
 
-/* idx_get_ref -- the entry of key with one more reference, or NULL */
+/* idx_get_ref -- the entry of key with one more data reference, or NULL */
 struct entry *idx_get_ref(struct index *x, uint64_t hash, const void *key,
 		size_t key_size);
 
@@ -46,9 +46,10 @@ int idx_peek(struct index *x, uint64_t hash, const void *key, size_t key_size,
 int idx_insert(struct index *x, struct entry *e);
 
 /*
- * idx_swap -- puts e in place of the entry with the same key, which is
- * returned with the index's reference (NULL if there was none); ENOMEM is
- * reported through *err
+ * idx_swap -- puts e in place of the live entry with the same key, which is
+ * marked ENTRY_DEAD and returned with the index's reference (NULL if there
+ * was none). *err is ENOMEM, or EAGAIN when that entry is being evicted:
+ * nothing changed and the returned pointer is only for comparison.
  */
 struct entry *idx_swap(struct index *x, struct entry *e, int *err);
 

@@ -36,6 +36,7 @@ struct vmemcache {
 	struct index index;
 	struct repl repl;
 
+	atomic_ulong put_wait_ms; /* longest wait for pinned space */
 	atomic_ullong seq;        /* entry sequence numbers */
 	atomic_ullong pending;    /* out of the index, still referenced */
 

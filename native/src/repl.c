@@ -105,6 +105,9 @@ repl_remove(struct repl *r, struct entry *e)
 	if (!r->lru)
 		return;
 	pthread_mutex_lock(&r->lock);
+	/* uses waiting in the ring hold references: let them go now, so
+	 * that the space of a removed entry comes back at once */
+	do_drain(r);
 	if (e->in_lru)
 		do_unlink(r, e);
 	pthread_mutex_unlock(&r->lock);
@@ -113,7 +116,8 @@ repl_remove(struct repl *r, struct entry *e)
 void
 repl_touch(struct repl *r, struct entry *e)
 {
-	if (!r->lru) {
+	/* a use of an entry on its way out changes no order */
+	if (!r->lru || atomic_load(&e->state) != ENTRY_LIVE) {
 		r->unref(e, r->arg);
 		return;
 	}
@@ -152,7 +156,7 @@ repl_victim(struct repl *r)
 	/* prefer an entry only the index holds: its space frees at once */
 	struct entry *e = r->head;
 	for (unsigned i = 0; e && i < VICTIM_SCAN; i++, e = e->lru_next) {
-		if (atomic_load(&e->refs) == 1 &&
+		if ((atomic_load(&e->refs) & REF_DATA_MASK) == 1 &&
 				atomic_load(&e->state) == ENTRY_LIVE &&
 				do_claim(e)) {
 			victim = e;
@@ -163,7 +167,7 @@ repl_victim(struct repl *r)
 		if (do_claim(e))
 			victim = e;
 	if (victim) {
-		atomic_fetch_add(&victim->refs, 1);
+		atomic_fetch_add(&victim->refs, REF_DATA);
 		do_unlink(r, victim);
 	}
 	pthread_mutex_unlock(&r->lock);

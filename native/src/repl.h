@@ -17,6 +17,7 @@
 
 #define REPL_RING_SIZE 4096
 
+/* drops one ring reference of e */
 typedef void repl_unref_fn(struct entry *e, void *arg);
 
 struct repl {
@@ -25,7 +26,7 @@ struct repl {
 	struct entry *head;         /* least recently used */
 	struct entry *tail;         /* most recently used */
 	struct ring ring;
-	repl_unref_fn *unref;       /* drops a reference the ring held */
+	repl_unref_fn *unref;       /* drops a ring reference */
 	void *arg;
 };
 
@@ -36,16 +37,17 @@ void repl_fini(struct repl *r);
 /* repl_insert -- links e as most recent unless it already left ENTRY_LIVE */
 void repl_insert(struct repl *r, struct entry *e);
 
-/* repl_remove -- unlinks e if it is linked */
+/* repl_remove -- drains the ring and unlinks e if it is linked */
 void repl_remove(struct repl *r, struct entry *e);
 
-/* repl_touch -- records a use of e; takes over one reference of the caller */
+/* repl_touch -- records a use of a live e; takes over one ring reference of
+ * the caller */
 void repl_touch(struct repl *r, struct entry *e);
 
 /*
  * repl_victim -- the least recently used live entry, preferring one nobody
  * reads: moved to ENTRY_EVICTING, unlinked, returned with one more
- * reference; NULL when there is none
+ * data reference; NULL when there is none
  */
 struct entry *repl_victim(struct repl *r);
 

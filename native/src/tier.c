@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "internal.h"
 #include "util.h"
 
@@ -29,11 +30,12 @@ struct cellar_tier {
 #define MOVE_PARTS 64
 
 /*
- * move_pinned -- stores a pinned value into cache `to` (internal)
+ * move_pinned -- stores a pinned value into cache `to`; with `replace` it
+ * takes the place of any value already there (internal)
  */
 static int
 move_pinned(VMEMcache *to, const void *key, size_t key_size,
-		const cellar_pin *pin)
+		const cellar_pin *pin, int replace)
 {
 	struct vc_src stack[MOVE_PARTS];
 	struct vc_src *src = stack;
@@ -46,7 +48,8 @@ move_pinned(VMEMcache *to, const void *key, size_t key_size,
 	for (unsigned i = 0; i < pin->nparts && ret == 0; i++)
 		ret = cellar_pin_part(pin, i, &src[i].addr, &src[i].len);
 	if (ret == 0)
-		ret = vc_store(to, key, key_size, src, pin->nparts, pin->size, 0);
+		ret = vc_store(to, key, key_size, src, pin->nparts, pin->size,
+				replace);
 	if (src != stack)
 		free(src);
 	return ret;
@@ -64,10 +67,12 @@ on_tier_evict(VMEMcache *cache, const void *key, size_t key_size, void *arg)
 	unsigned below = slot->idx + 1;
 	if (below < t->n) {
 		cellar_pin pin;
-		/* the entry is still in its tier while this callback runs */
+		/* the entry is still in its tier while this callback runs; the
+		 * tier above always holds the newest value of a key, so it
+		 * replaces whatever a race may have left below */
 		if (vc_pin(cache, key, key_size, &pin, 0) == 0) {
 			int ret = move_pinned(t->caches[below], key, key_size,
-					&pin);
+					&pin, 1);
 			cellar_pin_release(&pin);
 			if (ret == 0) {
 				atomic_fetch_add(&t->demotions, 1);
@@ -176,8 +181,20 @@ cellar_tier_exists(cellar_tier *t, const void *key, size_t key_size,
 }
 
 /*
- * store -- puts or replaces into the highest tier that can hold the value,
- * removing the key from every other tier (internal)
+ * fits -- whether tier i could hold the value at all (internal)
+ */
+static int
+fits(cellar_tier *t, unsigned i, size_t key_size, size_t value_size)
+{
+	return heap_fits(&t->caches[i]->heap, entry_hdr_size(key_size),
+			value_size);
+}
+
+/*
+ * store -- puts or replaces into the highest tier that can hold the value;
+ * a replace first removes the key from every tier, so that no tier keeps an
+ * older value, not even one that the put's own evictions would demote
+ * (internal)
  */
 static int
 store(cellar_tier *t, const void *key, size_t key_size, const void *value,
@@ -189,32 +206,30 @@ store(cellar_tier *t, const void *key, size_t key_size, const void *value,
 	if (value == NULL && value_size > 0)
 		return err_set(EINVAL, "invalid (NULL) value of %zu bytes",
 				value_size);
-	if (!replace) {
-		for (unsigned i = 1; i < t->n; i++)
-			if (vmemcache_exists(t->caches[i], key, key_size, NULL) == 1)
+	unsigned first = 0;
+	while (first < t->n && !fits(t, first, key_size, value_size))
+		first++;
+	if (first == t->n)
+		return err_set(ENOSPC,
+			"a value of %zu bytes does not fit in any tier", value_size);
+	if (replace) {
+		for (unsigned i = 0; i < t->n; i++)
+			cellar_remove(t->caches[i], key, key_size);
+	} else {
+		for (unsigned i = 0; i < t->n; i++)
+			if (i != first && vmemcache_exists(t->caches[i], key,
+					key_size, NULL) == 1)
 				return err_set(EEXIST, "the key already exists");
 	}
 	struct vc_src src = {value, value_size};
 	int ret = -1;
-	unsigned placed = t->n;
-	for (unsigned i = 0; i < t->n; i++) {
+	for (unsigned i = first; i < t->n; i++) {
 		ret = vc_store(t->caches[i], key, key_size, &src, 1, value_size,
 				replace);
-		if (ret == 0) {
-			placed = i;
+		if (ret == 0 || errno != ENOSPC)
 			break;
-		}
-		if (errno != ENOSPC)
-			return -1;
 	}
-	if (ret)
-		return -1;
-	if (replace) {
-		for (unsigned i = 0; i < t->n; i++)
-			if (i != placed)
-				cellar_remove(t->caches[i], key, key_size);
-	}
-	return 0;
+	return ret;
 }
 
 int
@@ -233,21 +248,30 @@ cellar_tier_replace(cellar_tier *t, const void *key, size_t key_size,
 
 /*
  * promote -- moves a value pinned in tier i > 0 to the top: it leaves tier i
- * first, so that it is never in two tiers; if the top cannot take it, it
- * goes back where it was (internal)
+ * first, so that it is never in two tiers. A newer value put on top
+ * meanwhile wins; if the top cannot take it, it goes back where it was, and
+ * if even that fails it has left the stack (internal)
  */
 static void
 promote(cellar_tier *t, unsigned i, const void *key, size_t key_size,
 		const cellar_pin *pin)
 {
+	if (!fits(t, 0, key_size, pin->size))
+		return;
 	if (cellar_remove(t->caches[i], key, key_size) != 0)
 		return;
-	if (move_pinned(t->caches[0], key, key_size, pin) == 0) {
+	if (move_pinned(t->caches[0], key, key_size, pin, 0) == 0) {
 		atomic_fetch_add(&t->promotions, 1);
 		return;
 	}
-	if (move_pinned(t->caches[i], key, key_size, pin) != 0)
+	if (errno == EEXIST)
+		return;
+	if (move_pinned(t->caches[i], key, key_size, pin, 0) != 0 &&
+			errno != EEXIST) {
 		atomic_fetch_add(&t->dropped, 1);
+		if (t->on_evict)
+			t->on_evict(t->caches[i], key, key_size, t->evict_arg);
+	}
 }
 
 /*

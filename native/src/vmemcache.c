@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* vmemcache.c -- the cache: configuration, entry life cycle and data calls */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,8 @@
 #include "internal.h"
 #include "util.h"
 
-/* longest a put waits for readers of evicted entries to let their space go */
-#define PUT_WAIT_NS (1000ull * 1000 * 1000)
+/* by default, how long a put waits for readers of evicted entries */
+#define PUT_WAIT_MS_DEFAULT 1000ul
 /* keys are bounded so that an entry header can always be placed */
 #define KEY_MAX ((size_t)1 << 30)
 #define POOL_SIZE_MAX ((size_t)1 << 56)
@@ -45,6 +46,7 @@ vmemcache_new(void)
 	}
 	c->policy = VMEMCACHE_REPLACEMENT_LRU;
 	c->extent = VMEMCACHE_MIN_EXTENT;
+	atomic_init(&c->put_wait_ms, PUT_WAIT_MS_DEFAULT);
 	return c;
 }
 
@@ -121,6 +123,15 @@ vmemcache_callback_on_miss(VMEMcache *c, vmemcache_on_miss *miss, void *arg)
 	c->miss_arg = arg;
 }
 
+int
+cellar_set_put_wait(VMEMcache *c, unsigned long ms)
+{
+	if (c == NULL)
+		return err_set(EINVAL, "cellar_set_put_wait: invalid (NULL) cache");
+	atomic_store(&c->put_wait_ms, ms);
+	return 0;
+}
+
 void
 vmemcache_bench_set(VMEMcache *c, enum vmemcache_bench_cfg cfg, size_t val)
 {
@@ -130,30 +141,47 @@ vmemcache_bench_set(VMEMcache *c, enum vmemcache_bench_cfg cfg, size_t val)
 }
 
 /*
- * entry_free -- returns a dead entry's space; its last reference is gone
- * (internal)
+ * node_release -- drops a ring reference; frees the node after the last
+ * reference of either kind (internal)
  */
 static void
-entry_free(VMEMcache *c, struct entry *e)
+node_release(struct entry *e, void *arg)
 {
-	const struct entry_hdr *h = hdr_of(c, e);
-	struct heap_place pl = {.unit = e->unit, .units = h->units,
-		.next = h->next};
-	heap_free(&c->heap, &pl);
-	atomic_fetch_sub_explicit(&c->dram, dram_size_of(e),
-			memory_order_relaxed);
-	dec(&c->pending);
-	free(e);
+	VMEMcache *c = arg;
+	if (atomic_fetch_sub_explicit(&e->refs, REF_RING,
+			memory_order_acq_rel) == REF_RING) {
+		atomic_fetch_sub_explicit(&c->dram, dram_size_of(e),
+				memory_order_relaxed);
+		free(e);
+	}
 }
 
 /*
- * entry_unref -- drops one reference (internal)
+ * data_to_ring -- turns one data reference into a ring reference; the last
+ * data reference returns the entry's extents (internal)
  */
 static void
-entry_unref(struct entry *e, void *arg)
+data_to_ring(VMEMcache *c, struct entry *e)
 {
-	if (atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) == 1)
-		entry_free(arg, e);
+	uint64_t old = atomic_fetch_add_explicit(&e->refs, REF_RING - REF_DATA,
+			memory_order_acq_rel);
+	if ((old & REF_DATA_MASK) == 1) {
+		const struct entry_hdr *h = hdr_of(c, e);
+		struct heap_place pl = {.unit = e->unit, .units = h->units,
+			.next = h->next};
+		heap_free(&c->heap, &pl);
+		dec(&c->pending);
+	}
+}
+
+/*
+ * entry_unref -- drops one data reference (internal)
+ */
+static void
+entry_unref(struct entry *e, VMEMcache *c)
+{
+	data_to_ring(c, e);
+	node_release(e, c);
 }
 
 /*
@@ -189,7 +217,7 @@ setup(VMEMcache *c)
 	if ((ret = idx_init(&c->index)) != 0)
 		goto fail_index;
 	ret = repl_init(&c->repl, c->policy == VMEMCACHE_REPLACEMENT_LRU,
-			entry_unref, c);
+			node_release, c);
 	if (ret)
 		goto fail_repl;
 	c->ready = 1;
@@ -358,6 +386,9 @@ write_value(VMEMcache *c, struct entry *e, const struct heap_place *pl,
 	pool_drain(&c->pool);
 }
 
+/* the entry whose on_evict runs in this thread, if any */
+static _Thread_local struct entry *evicting_here;
+
 /*
  * evict_entry -- removes an entry this thread moved out of ENTRY_LIVE and
  * holds a reference to; runs on_evict first when asked (internal)
@@ -366,8 +397,12 @@ static void
 evict_entry(VMEMcache *c, struct entry *e, int callback)
 {
 	repl_remove(&c->repl, e);
-	if (callback && c->on_evict)
+	if (callback && c->on_evict) {
+		struct entry *outer = evicting_here;
+		evicting_here = e;
 		c->on_evict(c, e->key, e->key_size, c->evict_arg);
+		evicting_here = outer;
+	}
 	if (idx_unlink(&c->index, e)) {
 		dec(&c->entries);
 		if (callback)
@@ -401,14 +436,16 @@ make_room(VMEMcache *c, uint64_t hdr_size, uint64_t value_size,
 		/* the space of evicted entries comes back when their readers end */
 		if (deadline.tv_sec == 0) {
 			clock_gettime(CLOCK_MONOTONIC, &deadline);
-			uint64_t ns = (uint64_t)deadline.tv_nsec + PUT_WAIT_NS;
+			uint64_t ns = (uint64_t)deadline.tv_nsec +
+				(uint64_t)atomic_load(&c->put_wait_ms) * 1000000ull;
 			deadline.tv_sec += (time_t)(ns / 1000000000ull);
 			deadline.tv_nsec = (long)(ns % 1000000000ull);
 		}
 		if (heap_wait_freed(&c->heap, gen, &deadline) == ETIMEDOUT)
 			return err_set(ENOSPC,
-				"no space for a value of %llu bytes: the evicted entries are still pinned",
-				(unsigned long long)value_size);
+				"no space for a value of %llu bytes: evicted entries are still pinned after %lu ms",
+				(unsigned long long)value_size,
+				(unsigned long)atomic_load(&c->put_wait_ms));
 	}
 	if (pl->nfrags > 1)
 		inc(&c->fragmented);
@@ -446,7 +483,7 @@ vc_store(VMEMcache *c, const void *key, size_t key_size,
 	e->key_size = (uint32_t)key_size;
 	e->hdr_size = (uint32_t)hdr_size;
 	memcpy(e->key, key, key_size);
-	atomic_init(&e->refs, 2); /* the index's and ours */
+	atomic_init(&e->refs, 2 * REF_DATA); /* the index's and ours */
 	atomic_init(&e->state, ENTRY_LIVE);
 
 	struct heap_place pl;
@@ -462,21 +499,29 @@ vc_store(VMEMcache *c, const void *key, size_t key_size,
 
 	int err = 0;
 	struct entry *old = NULL;
-	if (replace)
-		old = idx_swap(&c->index, e, &err);
-	else
+	if (!replace)
 		err = idx_insert(&c->index, e);
+	/* a replace waits for an eviction of the same key to finish */
+	while (replace && (old = idx_swap(&c->index, e, &err)) != NULL &&
+			err == EAGAIN) {
+		if (old == evicting_here) {
+			err = EBUSY;
+			break;
+		}
+		sched_yield();
+	}
 	if (err) {
 		heap_free(&c->heap, &pl);
 		atomic_fetch_sub_explicit(&c->dram, dram_size_of(e),
 				memory_order_relaxed);
 		free(e);
+		if (err == EBUSY)
+			return err_set(EBUSY,
+				"cannot replace a key from its own on_evict callback");
 		return err == EEXIST ? err_set(EEXIST, "the key already exists")
 			: err_set(err, "out of memory for the index");
 	}
 	if (old) {
-		unsigned live = ENTRY_LIVE;
-		atomic_compare_exchange_strong(&old->state, &live, ENTRY_DEAD);
 		repl_remove(&c->repl, old);
 		inc(&c->pending);
 		entry_unref(old, c);
@@ -572,6 +617,7 @@ vmemcache_get(VMEMcache *c, const void *key, size_t key_size, void *vbuf,
 	size_t n = copy_out(c, e, vbuf, vbufsize, offset);
 	if (vsize)
 		*vsize = (size_t)e->value_size;
+	data_to_ring(c, e);
 	repl_touch(&c->repl, e);
 	return (ssize_t)n;
 }
@@ -672,7 +718,8 @@ vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
 	if (count) {
 		inc(&c->hits);
 		/* the ring gets a reference of its own; the pin keeps ours */
-		atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&e->refs, REF_RING,
+				memory_order_relaxed);
 		repl_touch(&c->repl, e);
 	}
 	return 0;

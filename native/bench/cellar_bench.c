@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cellar_bench.c -- the engine's throughput and latency against memcpy
+ *
+ * Usage: cellar_bench [--dir PATH] [--no-dir] [--no-dram] [--seconds S]
+ *                     [--ws MIB] [--extent BYTES] [--quick] [--csv] [--help]
+ *
+ *   --dir PATH    directory of the file pool (default /dev/shm)
+ *   --no-dir      skip the file pool
+ *   --no-dram     skip the DRAM pool (cellar_add_dram)
+ *   --seconds S   run time of each case (default 1.5)
+ *   --ws MIB      hot working set of the get/pin cases (default 256)
+ *   --extent B    extent size of the pools (default 256)
+ *   --quick       smoke run: 0.1 s per case, 16 MiB working set
+ *   --csv         CSV instead of Markdown tables
+ *
+ * In one run it measures, for 4 KiB and 1 MiB values:
+ *   memcpy       the physical limit: copies of the same sizes from a source
+ *                region as large as the working set, at the same random
+ *                offsets the gets use, into one buffer per thread
+ *   get          vmemcache_get, every call a hit, 1 and 2 threads
+ *   put-evict    vmemcache_put of new keys into a full LRU cache, so every
+ *                put evicts, 1 and 2 threads; values come from the source
+ *                region at rotating offsets
+ *   pin          cellar_pin_get + cellar_pin_release, 1 thread
+ * and reports ops/s, GB/s and p50/p99 latency (every 16th op is timed with
+ * CLOCK_MONOTONIC; throughput comes from all ops over the wall time), then
+ * the ratios the project targets, per pool:
+ *   get 1 MiB GB/s / memcpy 1 MiB GB/s        >= 0.80
+ *   pin+release 1 MiB time / 4 KiB time       <= 2
+ *   4 KiB get hits/s, 1 thread                >= 1 M
+ *   4 KiB puts/s under eviction, 1 thread     >= 500 K
+ * A ratio's status is reported, never asserted (STYLE.md section 6).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cellar.h"
+#include "libvmemcache.h"
+
+#define KIB ((size_t)1 << 10)
+#define MIB ((size_t)1 << 20)
+#define MAXTHREADS 2
+#define SAMPLE_EVERY 16
+#define MAXSAMPLES (1u << 20)
+#define MAXRESULTS 64
+
+enum kind { K_MEMCPY, K_GET, K_PUT, K_PIN };
+static const char *kind_names[] = {"memcpy", "get", "put-evict", "pin"};
+
+struct opts {
+	const char *dir;
+	int use_dir, use_dram, csv;
+	double seconds;
+	size_t ws, extent;
+};
+
+struct result {
+	const char *pool;
+	enum kind kind;
+	size_t size;
+	int threads;
+	double ops_s, gb_s, p50_us, p99_us;
+};
+
+static struct result results[MAXRESULTS];
+static unsigned nresults;
+
+/* a case shared by its threads */
+struct run {
+	enum kind kind;
+	VMEMcache *c;
+	size_t size;		/* value bytes */
+	uint64_t nkeys;		/* hot keys 0..nkeys-1 */
+	const char *src;	/* memcpy source region / put value */
+	double deadline;
+	atomic_int ready;
+	atomic_int go;
+	atomic_ullong next_key;	/* put-evict: new keys */
+};
+
+struct worker {
+	struct run *run;
+	int id;
+	unsigned long long ops;
+	uint32_t *samples;
+	unsigned nsamples;
+	double t0, t1;
+};
+
+/* now -- monotonic seconds */
+static double
+now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* rnd -- xorshift64* */
+static uint64_t
+rnd(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* die -- reports a failed call and exits */
+static void __attribute__((noreturn))
+die(const char *what)
+{
+	fprintf(stderr, "cellar_bench: %s: %s (%s)\n", what,
+		vmemcache_errormsg(), cellar_errno_name(errno));
+	exit(1);
+}
+
+/* xmalloc -- malloc or exit, touched so that no page fault is measured */
+static void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n);
+	if (p == NULL) {
+		fprintf(stderr, "cellar_bench: out of memory (%zu B)\n", n);
+		exit(1);
+	}
+	memset(p, 0x5a, n);
+	return p;
+}
+
+/* one_op -- one operation of the case; returns 0 or exits (internal) */
+static void
+one_op(struct run *r, uint64_t *rs, char *buf)
+{
+	uint64_t k;
+	cellar_pin pin;
+	switch (r->kind) {
+	case K_MEMCPY:
+		k = rnd(rs) % r->nkeys;
+		memcpy(buf, r->src + k * r->size, r->size);
+		__asm__ volatile("" : : "r"(buf) : "memory");
+		break;
+	case K_GET:
+		k = rnd(rs) % r->nkeys;
+		if (vmemcache_get(r->c, &k, sizeof(k), buf, r->size, 0, NULL) !=
+				(ssize_t)r->size)
+			die("vmemcache_get of a hot key");
+		break;
+	case K_PUT:
+		k = atomic_fetch_add_explicit(&r->next_key, 1,
+			memory_order_relaxed);
+		if (vmemcache_put(r->c, &k, sizeof(k),
+				r->src + (k % r->nkeys) * r->size, r->size) != 0)
+			die("vmemcache_put under eviction");
+		break;
+	case K_PIN:
+		k = rnd(rs) % r->nkeys;
+		if (cellar_pin_get(r->c, &k, sizeof(k), &pin) != 0)
+			die("cellar_pin_get of a hot key");
+		cellar_pin_release(&pin);
+		break;
+	}
+}
+
+/* worker_main -- runs ops until the deadline, timing every 16th */
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->run;
+	char *buf = xmalloc(r->size);
+	uint64_t rs = 0x9E3779B97F4A7C15ULL * (uint64_t)(w->id + 1);
+	unsigned check = r->size >= 256 * KIB ? 1 : 64;
+	atomic_fetch_add(&r->ready, 1);
+	while (!atomic_load(&r->go))
+		;
+	w->t0 = now();
+	unsigned long long n = 0;
+	for (;;) {
+		if (n % SAMPLE_EVERY == 0 && w->nsamples < MAXSAMPLES) {
+			struct timespec a, b;
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			one_op(r, &rs, buf);
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			int64_t ns = (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 +
+				(b.tv_nsec - a.tv_nsec);
+			w->samples[w->nsamples++] = ns > UINT32_MAX ?
+				UINT32_MAX : (uint32_t)ns;
+		} else {
+			one_op(r, &rs, buf);
+		}
+		n++;
+		if (n % check == 0 && now() >= r->deadline)
+			break;
+	}
+	w->t1 = now();
+	w->ops = n;
+	free(buf);
+	return NULL;
+}
+
+/* cmp_u32 -- qsort order (internal) */
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* run_case -- one case on `threads` threads; records its result */
+static void
+run_case(const struct opts *o, const char *pool, struct run *r, int threads)
+{
+	struct worker w[MAXTHREADS];
+	pthread_t t[MAXTHREADS];
+	atomic_store(&r->ready, 0);
+	atomic_store(&r->go, 0);
+	for (int i = 0; i < threads; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].run = r;
+		w[i].id = i;
+		w[i].samples = malloc(MAXSAMPLES * sizeof(uint32_t));
+		if (w[i].samples == NULL)
+			die("malloc");
+		if (pthread_create(&t[i], NULL, worker_main, &w[i]) != 0)
+			die("pthread_create");
+	}
+	while (atomic_load(&r->ready) < threads)
+		;
+	r->deadline = now() + o->seconds;
+	atomic_store(&r->go, 1);
+	unsigned long long ops = 0;
+	unsigned ns = 0;
+	double t0 = 1e300, t1 = 0;
+	for (int i = 0; i < threads; i++) {
+		pthread_join(t[i], NULL);
+		ops += w[i].ops;
+		ns += w[i].nsamples;
+		t0 = w[i].t0 < t0 ? w[i].t0 : t0;
+		t1 = w[i].t1 > t1 ? w[i].t1 : t1;
+	}
+	uint32_t *all = malloc((ns ? ns : 1) * sizeof(uint32_t));
+	if (all == NULL)
+		die("malloc");
+	unsigned at = 0;
+	for (int i = 0; i < threads; i++) {
+		memcpy(all + at, w[i].samples, w[i].nsamples * sizeof(uint32_t));
+		at += w[i].nsamples;
+		free(w[i].samples);
+	}
+	qsort(all, ns, sizeof(uint32_t), cmp_u32);
+	struct result *res = &results[nresults++];
+	res->pool = pool;
+	res->kind = r->kind;
+	res->size = r->size;
+	res->threads = threads;
+	res->ops_s = (double)ops / (t1 - t0);
+	res->gb_s = r->kind == K_PIN ? 0 : res->ops_s * (double)r->size / 1e9;
+	res->p50_us = ns ? all[ns / 2] / 1e3 : 0;
+	res->p99_us = ns ? all[(size_t)ns * 99 / 100] / 1e3 : 0;
+	free(all);
+	fprintf(stderr, "  %-5s %-9s %7zu B x%d: %.0f ops/s\n", pool,
+		kind_names[r->kind], r->size, threads, res->ops_s);
+}
+
+/* new_cache -- a cache of `size` bytes in the dir or in DRAM */
+static VMEMcache *
+new_cache(const struct opts *o, int dram, size_t size)
+{
+	VMEMcache *c = vmemcache_new();
+	if (c == NULL)
+		die("vmemcache_new");
+	if (size < VMEMCACHE_MIN_POOL)
+		size = VMEMCACHE_MIN_POOL;
+	if (vmemcache_set_size(c, size) ||
+			vmemcache_set_extent_size(c, o->extent) ||
+			vmemcache_set_eviction_policy(c,
+				VMEMCACHE_REPLACEMENT_LRU))
+		die("configuring the cache");
+	if (dram ? cellar_add_dram(c) : vmemcache_add(c, o->dir))
+		die(dram ? "cellar_add_dram" : "vmemcache_add");
+	return c;
+}
+
+/* room -- pool bytes for n values of size (header, extent rounding) */
+static size_t
+room(const struct opts *o, size_t size, uint64_t n)
+{
+	size_t per = (size + 128 + o->extent - 1) / o->extent * o->extent;
+	return per * n + 4 * MIB;
+}
+
+/* bench_pool -- every engine case on one kind of pool */
+static void
+bench_pool(const struct opts *o, int dram, const char *src)
+{
+	const char *pool = dram ? "dram" : "dir";
+	static const size_t sizes[] = {4 * KIB, MIB};
+	for (unsigned s = 0; s < 2; s++) {
+		size_t size = sizes[s];
+		struct run r;
+		memset(&r, 0, sizeof(r));
+		r.size = size;
+		r.src = src;
+		r.nkeys = o->ws / size;
+
+		/* the hot set: every get and pin hits */
+		r.c = new_cache(o, dram, room(o, size, r.nkeys));
+		for (uint64_t k = 0; k < r.nkeys; k++)
+			if (vmemcache_put(r.c, &k, sizeof(k), src + k * size,
+					size))
+				die("filling the hot set");
+		r.kind = K_GET;
+		run_case(o, pool, &r, 1);
+		run_case(o, pool, &r, 2);
+		r.kind = K_PIN;
+		run_case(o, pool, &r, 1);
+		vmemcache_delete(r.c);
+
+		/* a full cache: every put evicts */
+		size_t evict_pool = o->ws / 4 > 8 * MIB ? o->ws / 4 : 8 * MIB;
+		r.c = new_cache(o, dram, evict_pool);
+		r.kind = K_PUT;
+		unsigned long long ev = 0;
+		uint64_t k = 0;
+		while (ev == 0) {
+			if (vmemcache_put(r.c, &k, sizeof(k), src, size))
+				die("filling the eviction pool");
+			k++;
+			vmemcache_get_stat(r.c, VMEMCACHE_STAT_EVICT, &ev,
+				sizeof(ev));
+		}
+		atomic_store(&r.next_key, k);
+		run_case(o, pool, &r, 1);
+		run_case(o, pool, &r, 2);
+		vmemcache_delete(r.c);
+	}
+}
+
+/* find -- a recorded result, or NULL */
+static const struct result *
+find(const char *pool, enum kind kind, size_t size, int threads)
+{
+	for (unsigned i = 0; i < nresults; i++)
+		if (strcmp(results[i].pool, pool) == 0 &&
+				results[i].kind == kind &&
+				results[i].size == size &&
+				results[i].threads == threads)
+			return &results[i];
+	return NULL;
+}
+
+/* size_name -- "4 KiB" / "1 MiB" (internal) */
+static const char *
+size_name(size_t size, char *buf, size_t len)
+{
+	if (size >= MIB)
+		snprintf(buf, len, "%zu MiB", size / MIB);
+	else
+		snprintf(buf, len, "%zu KiB", size / KIB);
+	return buf;
+}
+
+/* report -- the results and the ratios, as Markdown or CSV */
+static void
+report(const struct opts *o, const char **pools, unsigned npools)
+{
+	char sz[32];
+	if (o->csv)
+		printf("pool,case,size_bytes,threads,ops_per_s,gb_per_s,"
+			"p50_us,p99_us\n");
+	else
+		printf("| pool | case | size | threads | ops/s | GB/s | "
+			"p50 µs | p99 µs |\n|---|---|---|---|---:|---:|---:|"
+			"---:|\n");
+	for (unsigned i = 0; i < nresults; i++) {
+		const struct result *r = &results[i];
+		if (o->csv)
+			printf("%s,%s,%zu,%d,%.0f,%.3f,%.3f,%.3f\n", r->pool,
+				kind_names[r->kind], r->size, r->threads,
+				r->ops_s, r->gb_s, r->p50_us, r->p99_us);
+		else if (r->kind == K_PIN)
+			printf("| %s | %s | %s | %d | %.0f | - | %.3f | %.3f "
+				"|\n", r->pool, kind_names[r->kind],
+				size_name(r->size, sz, sizeof(sz)), r->threads,
+				r->ops_s, r->p50_us, r->p99_us);
+		else
+			printf("| %s | %s | %s | %d | %.0f | %.2f | %.3f | "
+				"%.3f |\n", r->pool, kind_names[r->kind],
+				size_name(r->size, sz, sizeof(sz)), r->threads,
+				r->ops_s, r->gb_s, r->p50_us, r->p99_us);
+	}
+	if (o->csv)
+		printf("\npool,ratio,value,target,met\n");
+	else
+		printf("\n| pool | target ratio | value | target | met |\n"
+			"|---|---|---:|---|---|\n");
+	const struct result *mc = find("-", K_MEMCPY, MIB, 1);
+	for (unsigned p = 0; p < npools; p++) {
+		const char *pool = pools[p];
+		const struct result *g1 = find(pool, K_GET, MIB, 1);
+		const struct result *g4 = find(pool, K_GET, 4 * KIB, 1);
+		const struct result *p1 = find(pool, K_PIN, MIB, 1);
+		const struct result *p4 = find(pool, K_PIN, 4 * KIB, 1);
+		const struct result *u4 = find(pool, K_PUT, 4 * KIB, 1);
+		struct { const char *name; double v; const char *t; int met; }
+		rows[4] = {
+			{"get 1 MiB GB/s / memcpy 1 MiB GB/s",
+				g1->gb_s / mc->gb_s, ">= 0.80", 0},
+			{"pin+release 1 MiB time / 4 KiB time",
+				p4->ops_s / p1->ops_s, "<= 2", 0},
+			{"4 KiB get hits/s, 1 thread", g4->ops_s, ">= 1000000",
+				0},
+			{"4 KiB puts/s under eviction, 1 thread", u4->ops_s,
+				">= 500000", 0},
+		};
+		rows[0].met = rows[0].v >= 0.80;
+		rows[1].met = rows[1].v <= 2;
+		rows[2].met = rows[2].v >= 1e6;
+		rows[3].met = rows[3].v >= 5e5;
+		for (unsigned i = 0; i < 4; i++) {
+			if (o->csv)
+				printf("%s,%s,%.3f,%s,%s\n", pool, rows[i].name,
+					rows[i].v, rows[i].t,
+					rows[i].met ? "yes" : "no");
+			else if (rows[i].v < 100)
+				printf("| %s | %s | %.3f | %s | %s |\n", pool,
+					rows[i].name, rows[i].v, rows[i].t,
+					rows[i].met ? "yes" : "**no**");
+			else
+				printf("| %s | %s | %.0f | %s | %s |\n", pool,
+					rows[i].name, rows[i].v, rows[i].t,
+					rows[i].met ? "yes" : "**no**");
+		}
+	}
+}
+
+/* usage -- the header comment, shortly */
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: cellar_bench [--dir PATH] [--no-dir] [--no-dram] [--seconds S]\n"
+"                    [--ws MIB] [--extent BYTES] [--quick] [--csv] [--help]\n"
+"  --dir PATH   directory of the file pool (default /dev/shm)\n"
+"  --no-dir     skip the file pool\n"
+"  --no-dram    skip the DRAM pool\n"
+"  --seconds S  run time of each case (default 1.5)\n"
+"  --ws MIB     hot working set of get/pin (default 256)\n"
+"  --extent B   extent size (default 256)\n"
+"  --quick      smoke run: 0.1 s per case, 16 MiB working set\n"
+"  --csv        CSV instead of Markdown\n"
+"Measures memcpy, get (hits), put under eviction and pin+release of 4 KiB\n"
+"and 1 MiB values on 1 and 2 threads: ops/s, GB/s, p50/p99 latency, and the\n"
+"project's target ratios.\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = {"/dev/shm", 1, 1, 0, 1.5, 256 * MIB, 256};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(a, "--dir") == 0 && i + 1 < argc) {
+			o.dir = argv[++i];
+		} else if (strcmp(a, "--no-dir") == 0) {
+			o.use_dir = 0;
+		} else if (strcmp(a, "--no-dram") == 0) {
+			o.use_dram = 0;
+		} else if (strcmp(a, "--seconds") == 0 && i + 1 < argc) {
+			o.seconds = atof(argv[++i]);
+		} else if (strcmp(a, "--ws") == 0 && i + 1 < argc) {
+			o.ws = (size_t)strtoull(argv[++i], NULL, 10) * MIB;
+		} else if (strcmp(a, "--extent") == 0 && i + 1 < argc) {
+			o.extent = (size_t)strtoull(argv[++i], NULL, 10);
+		} else if (strcmp(a, "--quick") == 0) {
+			o.seconds = 0.1;
+			o.ws = 16 * MIB;
+		} else if (strcmp(a, "--csv") == 0) {
+			o.csv = 1;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (o.seconds <= 0 || o.ws < 2 * MIB || (!o.use_dir && !o.use_dram)) {
+		usage(stderr);
+		return 2;
+	}
+
+	/* the source region: memcpy reads it, puts and fills take from it */
+	char *src = xmalloc(o.ws);
+	for (size_t i = 0; i < o.ws; i += 8)
+		memcpy(src + i, &i, 8);
+	fprintf(stderr, "cellar_bench: %.1f s per case, working set %zu MiB, "
+		"extent %zu B\n", o.seconds, o.ws / MIB, o.extent);
+
+	static const size_t sizes[] = {4 * KIB, MIB};
+	for (unsigned s = 0; s < 2; s++) {
+		struct run r;
+		memset(&r, 0, sizeof(r));
+		r.kind = K_MEMCPY;
+		r.size = sizes[s];
+		r.src = src;
+		r.nkeys = o.ws / sizes[s];
+		run_case(&o, "-", &r, 1);
+		run_case(&o, "-", &r, 2);
+	}
+	const char *pools[2];
+	unsigned npools = 0;
+	if (o.use_dir) {
+		bench_pool(&o, 0, src);
+		pools[npools++] = "dir";
+	}
+	if (o.use_dram) {
+		bench_pool(&o, 1, src);
+		pools[npools++] = "dram";
+	}
+	report(&o, pools, npools);
+	free(src);
+	return 0;
+}
