@@ -163,10 +163,11 @@ int vmemcache_put(VMEMcache *cache, const void *key, size_t key_size,
 		const void *value, size_t value_size);
 
 /*
- * vmemcache_evict -- removes the entry of `key` (on_evict runs first); with a
- * NULL key, removes the least-recently-used entry. Errors: ENOENT when the
- * key is absent, ESRCH when nothing can be evicted (always under policy
- * NONE). Thread-safe.
+ * vmemcache_evict -- removes the entry of `key` (on_evict runs first); if
+ * another thread is evicting it already, waits until that eviction is over.
+ * With a NULL key, removes the least-recently-used entry. Errors: ENOENT
+ * when the key is absent, ESRCH when nothing can be evicted (always under
+ * policy NONE). Thread-safe.
  */
 int vmemcache_evict(VMEMcache *cache, const void *key, size_t ksize);
 

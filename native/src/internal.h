@@ -67,6 +67,12 @@ int vc_store(VMEMcache *c, const void *key, size_t key_size,
 int vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
 		int count);
 
+/*
+ * vc_has_other -- whether the key has a live entry other than the one whose
+ * on_evict runs in this thread
+ */
+int vc_has_other(VMEMcache *c, const void *key, size_t key_size);
+
 /* vc_check_key -- validates (cache, key) for a data call; 0 or -1 EINVAL */
 int vc_check_key(VMEMcache *c, const void *key, size_t key_size,
 		const char *fn);

@@ -75,6 +75,11 @@ on_tier_evict(VMEMcache *cache, const void *key, size_t key_size, void *arg)
 					&pin, 1);
 			cellar_pin_release(&pin);
 			if (ret == 0) {
+				/* a newer value put above meanwhile makes the
+				 * demoted one stale */
+				if (vc_has_other(cache, key, key_size))
+					cellar_remove(t->caches[below], key,
+							key_size);
 				atomic_fetch_add(&t->demotions, 1);
 				return;
 			}
@@ -223,12 +228,17 @@ store(cellar_tier *t, const void *key, size_t key_size, const void *value,
 	}
 	struct vc_src src = {value, value_size};
 	int ret = -1;
-	for (unsigned i = first; i < t->n; i++) {
-		ret = vc_store(t->caches[i], key, key_size, &src, 1, value_size,
-				replace);
+	unsigned placed;
+	for (placed = first; placed < t->n; placed++) {
+		ret = vc_store(t->caches[placed], key, key_size, &src, 1,
+				value_size, replace);
 		if (ret == 0 || errno != ENOSPC)
 			break;
 	}
+	/* a demotion racing the checks above may have left an older value
+	 * below the new one */
+	for (unsigned i = placed + 1; ret == 0 && i < t->n; i++)
+		cellar_remove(t->caches[i], key, key_size);
 	return ret;
 }
 

@@ -649,23 +649,34 @@ vmemcache_exists(VMEMcache *c, const void *key, size_t key_size, size_t *vsize)
 }
 
 /*
- * evict_key -- evicts or removes the entry of a key (internal)
+ * evict_key -- evicts or removes the entry of a key; when another thread is
+ * evicting it already, waits until that eviction (and its on_evict) is
+ * over, so that the key is gone when this returns (internal)
  */
 static int
 evict_key(VMEMcache *c, const void *key, size_t key_size, int callback)
 {
-	struct entry *e = idx_get_ref(&c->index, hash_bytes(key, key_size), key,
-			key_size);
+	uint64_t hash = hash_bytes(key, key_size);
+	struct entry *e = idx_get_ref(&c->index, hash, key, key_size);
 	if (e == NULL)
 		return err_set(ENOENT, "no such key");
-	unsigned live = ENTRY_LIVE;
-	if (!atomic_compare_exchange_strong(&e->state, &live, ENTRY_EVICTING)) {
-		/* another thread is removing it already */
+	for (;;) {
+		unsigned live = ENTRY_LIVE;
+		if (atomic_compare_exchange_strong(&e->state, &live,
+				ENTRY_EVICTING)) {
+			evict_entry(c, e, callback);
+			return 0;
+		}
+		/* an eviction in progress: ours (from on_evict) is done enough */
+		int mine = e == evicting_here;
 		entry_unref(e, c);
-		return 0;
+		if (mine)
+			return 0;
+		sched_yield();
+		e = idx_get_ref(&c->index, hash, key, key_size);
+		if (e == NULL)
+			return 0;
 	}
-	evict_entry(c, e, callback);
-	return 0;
 }
 
 int
@@ -684,6 +695,21 @@ vmemcache_evict(VMEMcache *c, const void *key, size_t ksize)
 	if (vc_check_key(c, key, ksize, "vmemcache_evict"))
 		return -1;
 	return evict_key(c, key, ksize, 1);
+}
+
+static int
+peek_live_other(struct entry *e, void *arg)
+{
+	(void)arg;
+	return e != NULL && e != evicting_here &&
+		atomic_load(&e->state) == ENTRY_LIVE;
+}
+
+int
+vc_has_other(VMEMcache *c, const void *key, size_t key_size)
+{
+	return idx_peek(&c->index, hash_bytes(key, key_size), key, key_size,
+			peek_live_other, NULL);
 }
 
 int

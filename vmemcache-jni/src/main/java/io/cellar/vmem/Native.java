@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+// Native.java -- every native method of Cellar; the glue is native/jni/cellar_jni.c
+package io.cellar.vmem;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The native methods, one per glue entry point. Callers hold a {@link NativeCache}'s read lock and
+ * have checked every argument; the glue checks them again and turns an engine error into a pending
+ * exception (see {@link CellarException}).
+ *
+ * <p>Data calls take a {@code kind}: {@link #KIND_CACHE} for a {@code VMEMcache *} handle, {@link
+ * #KIND_TIER} for a {@code cellar_tier *} handle. Sizes and offsets are {@code long}, as {@code
+ * size_t} is in C.
+ */
+final class Native {
+  /** The handle is a {@code VMEMcache *}. */
+  static final int KIND_CACHE = 0;
+
+  /** The handle is a {@code cellar_tier *}. */
+  static final int KIND_TIER = 1;
+
+  /** Slots of the {@code out} array of {@link #pin}. */
+  static final int PIN_HANDLE = 0;
+
+  static final int PIN_SIZE = 1;
+  static final int PIN_TIER = 2;
+  static final int PIN_PARTS = 3;
+  static final int PIN_OUT_LENGTH = 4;
+
+  private Native() {}
+
+  /** {@code cellar_abi_version()}: the ABI of the loaded library. */
+  static native int abiVersion();
+
+  /**
+   * Makes a cache with a pool: {@code vmemcache_new}, the setters, then {@code vmemcache_add} of
+   * {@code path} or, when {@code path} is null, {@code cellar_add_dram}.
+   *
+   * @param policy {@link Policy#nativeValue()}
+   * @param size pool size, 0 for the engine's default
+   * @param extentSize allocation unit, 0 for the engine's default
+   * @param path the NUL-free bytes of the path, or null for a DRAM pool
+   * @return the {@code VMEMcache *}
+   */
+  static native long open(int policy, long size, long extentSize, byte[] path);
+
+  /** {@code vmemcache_delete()}. */
+  static native void delete(long cache);
+
+  /** {@code cellar_tier_new()} over the given {@code VMEMcache *} handles, top first. */
+  static native long tierNew(long[] caches);
+
+  /** {@code cellar_tier_delete()}; the caches stay. */
+  static native void tierDelete(long tier);
+
+  /** Put from {@code value[off, off + len)}; false when the key exists. */
+  static native boolean put(int kind, long handle, byte[] key, byte[] value, long off, long len);
+
+  /** Put from a direct buffer's bytes {@code [pos, pos + len)}; false when the key exists. */
+  static native boolean putDirect(
+      int kind, long handle, byte[] key, ByteBuffer value, long pos, long len);
+
+  /** Replace from {@code value[off, off + len)}. */
+  static native void replace(int kind, long handle, byte[] key, byte[] value, long off, long len);
+
+  /** Replace from a direct buffer's bytes {@code [pos, pos + len)}. */
+  static native void replaceDirect(
+      int kind, long handle, byte[] key, ByteBuffer value, long pos, long len);
+
+  /**
+   * Copies value bytes from {@code valueOffset} into {@code dst[off, off + len)}.
+   *
+   * @return the value's full size, or -1 on a miss
+   */
+  static native long get(
+      int kind, long handle, byte[] key, byte[] dst, long off, long len, long valueOffset);
+
+  /**
+   * Copies value bytes from {@code valueOffset} into a direct buffer at {@code [pos, pos + len)}.
+   *
+   * @return the value's full size, or -1 on a miss
+   */
+  static native long getDirect(
+      int kind, long handle, byte[] key, ByteBuffer dst, long pos, long len, long valueOffset);
+
+  /** The whole value in a new array, or null on a miss; EOVERFLOW over {@code MAX_ARRAY}. */
+  static native byte[] getAll(int kind, long handle, byte[] key);
+
+  /**
+   * Pins an entry. On a hit fills {@code out} ({@link #PIN_HANDLE}: the {@code cellar_pin *} to
+   * give {@link #pinRelease}; {@link #PIN_SIZE}; {@link #PIN_TIER}; {@link #PIN_PARTS}: the
+   * engine's piece count) and returns the value's pieces as writable direct buffers, in order (none
+   * for an empty value; a piece over 1 GiB comes as several buffers).
+   *
+   * @return the pieces, or null on a miss
+   */
+  static native ByteBuffer[] pin(int kind, long handle, byte[] key, long[] out);
+
+  /** {@code cellar_pin_release()} and frees the pin. */
+  static native void pinRelease(long pin);
+
+  /**
+   * The value's size without touching statistics or LRU order.
+   *
+   * @param tierOut if not null, {@code tierOut[0]} receives the tier holding the entry
+   * @return the size, or -1 when absent
+   */
+  static native long valueSize(int kind, long handle, byte[] key, int[] tierOut);
+
+  /** Evicts the key; false when absent. */
+  static native boolean evict(int kind, long handle, byte[] key);
+
+  /** Evicts the least recently used entry of a cache; false when nothing can be evicted. */
+  static native boolean evictLeastRecentlyUsed(long cache);
+
+  /** {@code cellar_stats_get()} into {@code out} ({@link CacheStats#FIELDS} longs). */
+  static native void stats(long cache, long[] out);
+
+  /** {@code cellar_media_get()} into {@code out} ({@link MediaInfo#FIELDS} ints). */
+  static native void media(long cache, int[] out);
+
+  /** {@code cellar_tier_stats_get()} into {@code out} ({@link TierStats#FIELDS} longs). */
+  static native void tierStats(long tier, long[] out);
+
+  /**
+   * TEST ONLY: raises the exception the glue raises for {@code errno} with {@code detail} as the
+   * engine's text, through the same helper every entry point uses. Lets a unit test drive every
+   * {@link ErrorCode} through the real glue. Nothing else may call it.
+   */
+  static native void raiseForTest(int errno, String detail);
+}

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: Apache-2.0
+// NativeCache.java -- lifecycle and argument checks shared by VmemCache and TierStack
+package io.cellar.vmem;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One native handle and the rules around it. Every call takes the read lock and checks that the
+ * cache is open; {@link #close()} takes the write lock, so it waits for calls in flight and later
+ * calls throw {@code IllegalStateException("cache is closed")}.
+ *
+ * <p>Native memory is freed when the last reference goes: the cache holds one, each open {@link
+ * Pin} one. So a cache closed while pins are open is freed by the last pin's close, and a pin never
+ * reads unmapped memory.
+ */
+abstract class NativeCache implements ByteCache {
+  private final int kind;
+  private final long handle;
+  private final String description;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final AtomicLong refs = new AtomicLong(1);
+  private final Leaks.Tracker leak;
+  private boolean closed; // written under the write lock, read under the read lock
+
+  NativeCache(int kind, long handle, String description) {
+    this.kind = kind;
+    this.handle = handle;
+    this.description = description;
+    this.leak = Leaks.track(this, description);
+  }
+
+  /** Frees the native object; runs once, when the last reference is released. */
+  abstract void destroy(long handle);
+
+  /**
+   * Takes the read lock and returns the handle.
+   *
+   * @throws IllegalStateException when the cache is closed (the lock is then not held)
+   */
+  final long enter() {
+    lock.readLock().lock();
+    if (closed) {
+      lock.readLock().unlock();
+      throw new IllegalStateException("cache is closed");
+    }
+    return handle;
+  }
+
+  /** Releases the read lock taken by {@link #enter()}. */
+  final void exit() {
+    lock.readLock().unlock();
+  }
+
+  /** Drops one reference; the last one frees the native object. */
+  final void release() {
+    if (refs.decrementAndGet() == 0) {
+      destroy(handle);
+    }
+  }
+
+  @Override
+  public boolean put(byte[] key, byte[] value) {
+    checkKey(key);
+    checkValue(value);
+    long h = enter();
+    try {
+      return Native.put(kind, h, key, value, 0, value.length);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public boolean put(byte[] key, ByteBuffer value) {
+    checkKey(key);
+    checkValue(value);
+    if (!value.isDirect() && !value.hasArray()) {
+      return put(key, copyOf(value));
+    }
+    long h = enter();
+    try {
+      if (value.isDirect()) {
+        return Native.putDirect(kind, h, key, value, value.position(), value.remaining());
+      }
+      return Native.put(
+          kind, h, key, value.array(), value.arrayOffset() + value.position(), value.remaining());
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public void replace(byte[] key, byte[] value) {
+    checkKey(key);
+    checkValue(value);
+    long h = enter();
+    try {
+      Native.replace(kind, h, key, value, 0, value.length);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public void replace(byte[] key, ByteBuffer value) {
+    checkKey(key);
+    checkValue(value);
+    if (!value.isDirect() && !value.hasArray()) {
+      replace(key, copyOf(value));
+      return;
+    }
+    long h = enter();
+    try {
+      if (value.isDirect()) {
+        Native.replaceDirect(kind, h, key, value, value.position(), value.remaining());
+      } else {
+        Native.replace(
+            kind, h, key, value.array(), value.arrayOffset() + value.position(), value.remaining());
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long get(byte[] key, ByteBuffer dst, long valueOffset) {
+    checkKey(key);
+    if (dst == null) {
+      throw new IllegalArgumentException("dst is null");
+    }
+    if (dst.isReadOnly()) {
+      throw new IllegalArgumentException("dst is read-only; a get needs a writable buffer");
+    }
+    checkValueOffset(valueOffset);
+    int pos = dst.position();
+    int len = dst.remaining();
+    long size;
+    long h = enter();
+    try {
+      size =
+          dst.isDirect()
+              ? Native.getDirect(kind, h, key, dst, pos, len, valueOffset)
+              : Native.get(kind, h, key, dst.array(), dst.arrayOffset() + pos, len, valueOffset);
+    } finally {
+      exit();
+    }
+    if (size != MISS) {
+      dst.position(pos + (int) copied(size, valueOffset, len));
+    }
+    return size;
+  }
+
+  @Override
+  public long get(byte[] key, byte[] dst, int off, int len, long valueOffset) {
+    checkKey(key);
+    if (dst == null) {
+      throw new IllegalArgumentException("dst is null");
+    }
+    if (off < 0 || len < 0 || len > dst.length - off) {
+      throw new IllegalArgumentException(
+          "range off=" + off + ", len=" + len + " is outside dst of " + dst.length + " bytes");
+    }
+    checkValueOffset(valueOffset);
+    long h = enter();
+    try {
+      return Native.get(kind, h, key, dst, off, len, valueOffset);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public Optional<byte[]> get(byte[] key) {
+    checkKey(key);
+    long h = enter();
+    try {
+      return Optional.ofNullable(Native.getAll(kind, h, key));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public Optional<Pin> pin(byte[] key) {
+    checkKey(key);
+    long[] out = new long[Native.PIN_OUT_LENGTH];
+    long h = enter();
+    try {
+      ByteBuffer[] pieces = Native.pin(kind, h, key, out);
+      if (pieces == null) {
+        return Optional.empty();
+      }
+      refs.incrementAndGet(); // under the read lock: close() cannot have dropped the last ref
+      return Optional.of(
+          new Pin(
+              this,
+              out[Native.PIN_HANDLE],
+              out[Native.PIN_SIZE],
+              (int) out[Native.PIN_TIER],
+              out[Native.PIN_PARTS] <= 1,
+              pieces));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public boolean exists(byte[] key) {
+    return valueSize(key).isPresent();
+  }
+
+  @Override
+  public OptionalLong valueSize(byte[] key) {
+    checkKey(key);
+    long size;
+    long h = enter();
+    try {
+      size = Native.valueSize(kind, h, key, null);
+    } finally {
+      exit();
+    }
+    return size < 0 ? OptionalLong.empty() : OptionalLong.of(size);
+  }
+
+  @Override
+  public boolean evict(byte[] key) {
+    checkKey(key);
+    long h = enter();
+    try {
+      return Native.evict(kind, h, key);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    leak.closed();
+    release();
+  }
+
+  /**
+   * Whether {@link #close()} was called; native memory may live on until open pins close.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    lock.readLock().lock();
+    try {
+      return closed;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return description + (isClosed() ? " (closed)" : "");
+  }
+
+  final int kind() {
+    return kind;
+  }
+
+  static void checkKey(byte[] key) {
+    if (key == null) {
+      throw new IllegalArgumentException("key is null");
+    }
+    if (key.length == 0) {
+      throw new IllegalArgumentException("key is empty; keys need at least 1 byte");
+    }
+  }
+
+  private static void checkValue(Object value) {
+    if (value == null) {
+      throw new IllegalArgumentException("value is null");
+    }
+  }
+
+  private static void checkValueOffset(long valueOffset) {
+    if (valueOffset < 0) {
+      throw new IllegalArgumentException("valueOffset must be 0 or more, was " + valueOffset);
+    }
+  }
+
+  /** Bytes a get copied: what is left of the value past the offset, at most {@code len}. */
+  static long copied(long size, long valueOffset, long len) {
+    return valueOffset >= size ? 0 : Math.min(len, size - valueOffset);
+  }
+
+  private static byte[] copyOf(ByteBuffer value) {
+    byte[] copy = new byte[value.remaining()];
+    value.duplicate().get(copy);
+    return copy;
+  }
+}

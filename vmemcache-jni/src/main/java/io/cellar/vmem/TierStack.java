@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+// TierStack.java -- caches stacked top to bottom, with demotion on eviction and promotion on hit
+package io.cellar.vmem;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * Caches stacked top to bottom (for example DRAM over a file pool) that behave as one {@link
+ * ByteCache}. An entry evicted from a tier is demoted into the next one down; a hit below the top
+ * is promoted to the top and removed below, so each entry lives in one tier. Puts go to the top (or
+ * the highest tier that can hold the value).
+ *
+ * <p>The stack owns its caches: it builds them from their builders and closes them. Use {@link
+ * Pin#tier()} or {@link #tierOf(byte[])} to see which tier holds an entry.
+ *
+ * <p>Thread-safety: as {@link VmemCache}; every method may be called by any number of threads at
+ * once, {@link #close()} waits for calls in flight, and later calls throw {@code
+ * IllegalStateException("cache is closed")}.
+ *
+ * <p>Lifecycle: {@link #of(List)} builds every tier and the native stack; {@link #close()} frees
+ * the native stack first and then the caches, top to bottom, or leaves that to the last open {@link
+ * Pin}'s close.
+ */
+public final class TierStack extends NativeCache {
+  /** Most tiers a stack may have ({@code CELLAR_TIER_MAX}). */
+  public static final int MAX_TIERS = 8;
+
+  private final List<VmemCache> caches;
+
+  private TierStack(long handle, List<VmemCache> caches, String description) {
+    super(Native.KIND_TIER, handle, description);
+    this.caches = caches;
+  }
+
+  /**
+   * Builds every tier, top first, and stacks them.
+   *
+   * @param tiers builders of the caches, top first, 1 to {@link #MAX_TIERS} of them
+   * @return the open stack
+   * @throws IllegalArgumentException for a null or empty list, a null builder, more than {@link
+   *     #MAX_TIERS} tiers, or a builder that rejects its settings
+   * @throws CellarException when a tier's pool cannot be made (the tiers built so far are closed)
+   * @throws UnsatisfiedLinkError when the native library cannot be loaded
+   */
+  public static TierStack of(List<VmemCache.Builder> tiers) {
+    if (tiers == null || tiers.isEmpty()) {
+      throw new IllegalArgumentException("tiers must list 1 to " + MAX_TIERS + " cache builders");
+    }
+    if (tiers.size() > MAX_TIERS) {
+      throw new IllegalArgumentException(
+          "tiers must list 1 to " + MAX_TIERS + " cache builders, got " + tiers.size());
+    }
+    List<VmemCache> caches = new ArrayList<>(tiers.size());
+    try {
+      for (int i = 0; i < tiers.size(); i++) {
+        VmemCache.Builder b = tiers.get(i);
+        if (b == null) {
+          throw new IllegalArgumentException("tier " + i + " builder is null");
+        }
+        caches.add(b.build());
+      }
+      long[] handles = new long[caches.size()];
+      for (int i = 0; i < handles.length; i++) {
+        handles[i] = caches.get(i).handleForTier();
+      }
+      long tier = Native.tierNew(handles);
+      return new TierStack(tier, List.copyOf(caches), "TierStack" + caches);
+    } catch (RuntimeException | Error e) {
+      caches.forEach(VmemCache::close);
+      throw e;
+    }
+  }
+
+  /**
+   * As {@link #of(List)}.
+   *
+   * @param tiers builders of the caches, top first
+   * @return the open stack
+   * @throws IllegalArgumentException as {@link #of(List)}
+   * @throws CellarException as {@link #of(List)}
+   */
+  public static TierStack of(VmemCache.Builder... tiers) {
+    if (tiers == null) {
+      throw new IllegalArgumentException("tiers is null");
+    }
+    return of(Arrays.asList(tiers));
+  }
+
+  /**
+   * Number of tiers.
+   *
+   * @return 1 to {@link #MAX_TIERS}
+   */
+  public int tierCount() {
+    return caches.size();
+  }
+
+  /**
+   * The tier holding the key, without promoting it or touching statistics.
+   *
+   * @param key the key, at least one byte
+   * @return the tier index (top is 0), or empty when no tier has the key
+   * @throws IllegalArgumentException for a null or empty key
+   * @throws IllegalStateException when the stack is closed
+   */
+  public OptionalInt tierOf(byte[] key) {
+    checkKey(key);
+    int[] tier = new int[1];
+    long size;
+    long h = enter();
+    try {
+      size = Native.valueSize(kind(), h, key, tier);
+    } finally {
+      exit();
+    }
+    return size < 0 ? OptionalInt.empty() : OptionalInt.of(tier[0]);
+  }
+
+  /**
+   * The counters of every tier, top first.
+   *
+   * @return one {@link CacheStats} per tier
+   * @throws IllegalStateException when the stack is closed
+   */
+  public List<CacheStats> tierStats() {
+    enter();
+    try {
+      List<CacheStats> stats = new ArrayList<>(caches.size());
+      for (VmemCache c : caches) {
+        stats.add(c.stats());
+      }
+      return stats;
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * The media facts of one tier.
+   *
+   * @param tier the tier index, top is 0
+   * @return the media facts
+   * @throws IllegalArgumentException when {@code tier} is out of range
+   * @throws IllegalStateException when the stack is closed
+   */
+  public MediaInfo media(int tier) {
+    if (tier < 0 || tier >= caches.size()) {
+      throw new IllegalArgumentException(
+          "tier must be from 0 to " + (caches.size() - 1) + ", was " + tier);
+    }
+    enter();
+    try {
+      return caches.get(tier).media();
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * How entries moved between tiers.
+   *
+   * @return promotions, demotions and drops so far
+   * @throws IllegalStateException when the stack is closed
+   */
+  public TierStats movement() {
+    long[] out = new long[TierStats.FIELDS];
+    long h = enter();
+    try {
+      Native.tierStats(h, out);
+    } finally {
+      exit();
+    }
+    return TierStats.of(out);
+  }
+
+  @Override
+  void destroy(long handle) {
+    Native.tierDelete(handle);
+    caches.forEach(VmemCache::close);
+  }
+}

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: Apache-2.0
+// VmemCache.java -- one native cache: a pool in a directory, on device DAX or in DRAM
+package io.cellar.vmem;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * One cache of the native engine, with its pool in a directory (a file that disappears with the
+ * cache), on a device-DAX character device, or in anonymous memory.
+ *
+ * <pre>{@code
+ * try (VmemCache cache =
+ *     VmemCache.builder().directory(Path.of("/mnt/pmem")).size(1L << 30).build()) {
+ *   cache.put(key, value);
+ *   long size = cache.get(key, directBuffer, 0);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: every method may be called by any number of threads at once. {@link #close()}
+ * waits for calls in flight; calls after it throw {@code IllegalStateException("cache is closed")}.
+ *
+ * <p>Lifecycle: {@link #builder()}, {@link Builder#build()} maps the pool, {@link #close()} frees
+ * it, or, while {@link Pin}s are open, the last pin's close does. A cache that is garbage collected
+ * without {@code close()} is reported as a leak; its memory is not freed until the process ends.
+ */
+public final class VmemCache extends NativeCache {
+  /** Smallest pool: 1 MiB ({@code VMEMCACHE_MIN_POOL}). */
+  public static final long MIN_POOL_SIZE = 1L << 20;
+
+  /** Largest pool: just under 2^56 bytes. */
+  public static final long MAX_POOL_SIZE = (1L << 56) - 1;
+
+  /** Smallest extent: 256 B ({@code VMEMCACHE_MIN_EXTENT}). */
+  public static final long MIN_EXTENT_SIZE = 256;
+
+  private VmemCache(long handle, String description) {
+    super(Native.KIND_CACHE, handle, description);
+  }
+
+  /**
+   * A builder with policy {@link Policy#LRU}, the engine's default size (1 MiB) and extent (256 B).
+   *
+   * @return a new builder; choose a medium before {@link Builder#build()}
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Evicts the least recently used entry.
+   *
+   * @return true when an entry was evicted, false when nothing can be (an empty cache, policy
+   *     {@link Policy#NONE}, or every entry pinned)
+   * @throws IllegalStateException when the cache is closed
+   * @throws CellarException for an engine error
+   */
+  public boolean evictLeastRecentlyUsed() {
+    long h = enter();
+    try {
+      return Native.evictLeastRecentlyUsed(h);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * All counters, read at once.
+   *
+   * @return the statistics
+   * @throws IllegalStateException when the cache is closed
+   */
+  public CacheStats stats() {
+    long[] out = new long[CacheStats.FIELDS];
+    long h = enter();
+    try {
+      Native.stats(h, out);
+    } finally {
+      exit();
+    }
+    return CacheStats.of(out);
+  }
+
+  /**
+   * Facts about the pool's medium.
+   *
+   * @return the media facts
+   * @throws IllegalStateException when the cache is closed
+   */
+  public MediaInfo media() {
+    int[] out = new int[MediaInfo.FIELDS];
+    long h = enter();
+    try {
+      Native.media(h, out);
+    } finally {
+      exit();
+    }
+    return MediaInfo.of(out);
+  }
+
+  /** The native handle, for a {@link TierStack} built over this cache. Caller holds a ref. */
+  long handleForTier() {
+    long h = enter();
+    exit();
+    return h;
+  }
+
+  @Override
+  void destroy(long handle) {
+    Native.delete(handle);
+  }
+
+  /**
+   * Configures and builds a {@link VmemCache}. Each setter checks its argument at once; {@link
+   * #build()} checks them together. Not thread-safe; a builder may build several caches.
+   */
+  public static final class Builder {
+    private enum Medium {
+      DIRECTORY,
+      DEVDAX,
+      DRAM
+    }
+
+    private Medium medium;
+    private Path path;
+    private long size;
+    private long extentSize;
+    private Policy policy = Policy.LRU;
+
+    private Builder() {}
+
+    /**
+     * Puts the pool in a new file in {@code dir}, gone when the cache is closed or the process
+     * ends. Replaces any medium chosen before.
+     *
+     * @param dir an existing, writable directory
+     * @return this builder
+     * @throws IllegalArgumentException when {@code dir} is null
+     */
+    public Builder directory(Path dir) {
+      if (dir == null) {
+        throw new IllegalArgumentException("directory is null");
+      }
+      this.medium = Medium.DIRECTORY;
+      this.path = dir;
+      return this;
+    }
+
+    /**
+     * Maps a device-DAX character device (whole, or {@link #size(long)} bytes of it). Replaces any
+     * medium chosen before.
+     *
+     * @param device the device, e.g. {@code /dev/dax0.0}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code device} is null or a directory
+     */
+    public Builder devdax(Path device) {
+      if (device == null) {
+        throw new IllegalArgumentException("devdax device is null");
+      }
+      if (Files.isDirectory(device)) {
+        throw new IllegalArgumentException(
+            "devdax device " + device + " is a directory; use directory(Path) for a file pool");
+      }
+      this.medium = Medium.DEVDAX;
+      this.path = device;
+      return this;
+    }
+
+    /**
+     * Puts the pool in anonymous memory: no file at all. Replaces any medium chosen before.
+     *
+     * @return this builder
+     */
+    public Builder dram() {
+      this.medium = Medium.DRAM;
+      this.path = null;
+      return this;
+    }
+
+    /**
+     * The pool's size; the engine rounds it up to the page size. Default: 1 MiB for a directory or
+     * DRAM pool, the whole device for device DAX.
+     *
+     * @param bytes from {@link #MIN_POOL_SIZE} to {@link #MAX_POOL_SIZE}
+     * @return this builder
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder size(long bytes) {
+      if (bytes < MIN_POOL_SIZE || bytes > MAX_POOL_SIZE) {
+        throw new IllegalArgumentException(
+            "size must be from "
+                + MIN_POOL_SIZE
+                + " (1 MiB) to "
+                + MAX_POOL_SIZE
+                + " (2^56 - 1) bytes, was "
+                + bytes);
+      }
+      this.size = bytes;
+      return this;
+    }
+
+    /**
+     * The allocation unit: a value takes whole extents. Default 256 B.
+     *
+     * @param bytes at least {@link #MIN_EXTENT_SIZE}, and at most the pool size
+     * @return this builder
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder extentSize(long bytes) {
+      if (bytes < MIN_EXTENT_SIZE || bytes > MAX_POOL_SIZE) {
+        throw new IllegalArgumentException(
+            "extentSize must be from " + MIN_EXTENT_SIZE + " bytes to the pool size, was " + bytes);
+      }
+      this.extentSize = bytes;
+      return this;
+    }
+
+    /**
+     * The replacement policy. Default {@link Policy#LRU}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalArgumentException when {@code policy} is null
+     */
+    public Builder policy(Policy policy) {
+      if (policy == null) {
+        throw new IllegalArgumentException(
+            "policy is null; allowed: " + Arrays.toString(Policy.values()));
+      }
+      this.policy = policy;
+      return this;
+    }
+
+    /**
+     * Loads the native library if needed, creates the cache and maps its pool.
+     *
+     * @return the open cache
+     * @throws IllegalArgumentException when no medium was chosen, or the extent is larger than the
+     *     pool
+     * @throws CacheIOException when the pool's path is missing, not a directory, not writable, ...
+     * @throws CacheFullException when the file system cannot hold the pool
+     * @throws CellarException for any other engine error (ENOMEM: no memory for a DRAM pool)
+     * @throws UnsatisfiedLinkError when the native library cannot be loaded
+     */
+    public VmemCache build() {
+      if (medium == null) {
+        throw new IllegalArgumentException(
+            "no medium chosen: call directory(Path), devdax(Path) or dram()");
+      }
+      long poolSize = size == 0 ? MIN_POOL_SIZE : size;
+      if (extentSize > poolSize && !(medium == Medium.DEVDAX && size == 0)) {
+        throw new IllegalArgumentException(
+            "extentSize " + extentSize + " is larger than the pool size " + poolSize);
+      }
+      NativeLoader.ensureLoaded();
+      byte[] nativePath = path == null ? null : pathBytes(path);
+      long handle = Native.open(policy.nativeValue(), size, extentSize, nativePath);
+      return new VmemCache(handle, describe());
+    }
+
+    private String describe() {
+      String where =
+          medium == Medium.DRAM ? "dram" : medium.name().toLowerCase(Locale.ROOT) + " " + path;
+      return "VmemCache["
+          + where
+          + ", size "
+          + (size == 0 ? "default" : size + " B")
+          + ", extent "
+          + (extentSize == 0 ? "default" : extentSize + " B")
+          + ", "
+          + policy
+          + "]";
+    }
+
+    /** The path as the OS sees it: encoded like the JDK's own file calls, NUL-free. */
+    private static byte[] pathBytes(Path p) {
+      String s = p.toString();
+      if (s.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException(
+            "path contains a NUL character: " + s.replace('\0', '?'));
+      }
+      String jnu = System.getProperty("sun.jnu.encoding");
+      Charset cs = StandardCharsets.UTF_8;
+      if (jnu != null && Charset.isSupported(jnu)) {
+        cs = Charset.forName(jnu);
+      }
+      return s.getBytes(cs);
+    }
+  }
+}

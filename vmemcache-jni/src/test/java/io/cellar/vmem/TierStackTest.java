@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+// TierStackTest.java -- demotion on eviction, promotion on hit, one tier per entry, per-tier stats
+package io.cellar.vmem;
+
+import static io.cellar.vmem.TestData.MiB;
+import static io.cellar.vmem.TestData.bytes;
+import static io.cellar.vmem.TestData.key;
+import static io.cellar.vmem.TestData.value;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TierStackTest {
+  private static final int VALUE = 64 * 1024;
+
+  @TempDir(factory = ShmTempDirFactory.class)
+  Path dir;
+
+  /** 1 MiB of DRAM over 4 MiB of file: the top holds at most 16 values of 64 KiB. */
+  private TierStack dramOverFile() {
+    return TierStack.of(
+        TestData.dram(MiB).extentSize(4096), TestData.dir(dir, 4 * MiB).extentSize(4096));
+  }
+
+  private static long entries(List<CacheStats> stats) {
+    return stats.stream().mapToLong(CacheStats::entries).sum();
+  }
+
+  @Test
+  void entriesEvictedFromTheTopAreDemotedBelow() {
+    try (TierStack stack = dramOverFile()) {
+      for (int i = 0; i < 30; i++) {
+        assertThat(stack.put(key(i), value(VALUE, i))).isTrue();
+      }
+      assertThat(stack.tierOf(key(29))).hasValue(0);
+      assertThat(stack.tierOf(key(0))).as("the oldest went down").hasValue(1);
+      assertThat(stack.movement().demotions()).isPositive();
+      assertThat(stack.get(key(0)))
+          .hasValueSatisfying(v -> assertThat(v).isEqualTo(value(VALUE, 0)));
+    }
+  }
+
+  @Test
+  void aHitBelowTheTopIsPromotedAndTheEntryLivesInOneTier() {
+    try (TierStack stack = dramOverFile()) {
+      for (int i = 0; i < 30; i++) {
+        stack.put(key(i), value(VALUE, i));
+      }
+      assertThat(stack.tierOf(key(1))).hasValue(1);
+      long promotions = stack.movement().promotions();
+
+      ByteBuffer dst = ByteBuffer.allocateDirect(VALUE);
+      assertThat(stack.get(key(1), dst, 0)).isEqualTo(VALUE);
+      assertThat(bytes(dst.flip())).isEqualTo(value(VALUE, 1));
+      assertThat(stack.tierOf(key(1))).hasValue(0);
+      assertThat(stack.movement().promotions()).isEqualTo(promotions + 1);
+
+      long present = 0;
+      for (int i = 0; i < 30; i++) {
+        if (stack.exists(key(i))) {
+          present++;
+        }
+      }
+      assertThat(entries(stack.tierStats())).as("no entry in two tiers").isEqualTo(present);
+    }
+  }
+
+  @Test
+  void aPinReportsTheTierThatServedIt() {
+    try (TierStack stack = dramOverFile()) {
+      for (int i = 0; i < 30; i++) {
+        stack.put(key(i), value(VALUE, i));
+      }
+      assertThat(stack.tierOf(key(2))).hasValue(1);
+      try (Pin pin = stack.pin(key(2)).orElseThrow()) {
+        assertThat(pin.tier()).isEqualTo(1);
+        assertThat(pin.size()).isEqualTo(VALUE);
+        ByteBuffer all = ByteBuffer.allocate(VALUE);
+        for (ByteBuffer piece : pin.buffers()) {
+          all.put(piece);
+        }
+        assertThat(all.array()).isEqualTo(value(VALUE, 2));
+      }
+      try (Pin pin = stack.pin(key(29)).orElseThrow()) {
+        assertThat(pin.tier()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void entriesEvictedFromTheBottomAreDroppedAndCounted() {
+    try (TierStack stack = dramOverFile()) {
+      for (int i = 0; i < 200; i++) {
+        stack.put(key(i), value(VALUE, i));
+      }
+      TierStats moved = stack.movement();
+      assertThat(moved.dropped()).isPositive();
+      assertThat(stack.exists(key(0))).isFalse();
+      assertThat(stack.exists(key(199))).isTrue();
+      List<CacheStats> tiers = stack.tierStats();
+      assertThat(tiers).hasSize(2);
+      assertThat(tiers.get(0).entries()).isBetween(1L, 16L);
+      assertThat(tiers.get(1).entries()).isPositive();
+    }
+  }
+
+  @Test
+  void putOfAKeyHeldInAnyTierReturnsFalse() {
+    try (TierStack stack = dramOverFile()) {
+      for (int i = 0; i < 30; i++) {
+        stack.put(key(i), value(VALUE, i));
+      }
+      assertThat(stack.tierOf(key(0))).hasValue(1);
+      assertThat(stack.put(key(0), value(10, 0))).isFalse();
+      stack.replace(key(0), value(10, 1));
+      assertThat(stack.tierOf(key(0))).hasValue(0);
+      assertThat(stack.get(key(0))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(10, 1)));
+    }
+  }
+
+  @Test
+  void evictRemovesAKeyFromWhicheverTierHoldsIt() {
+    try (TierStack stack = dramOverFile()) {
+      for (int i = 0; i < 30; i++) {
+        stack.put(key(i), value(VALUE, i));
+      }
+      assertThat(stack.evict(key(0))).isTrue();
+      assertThat(stack.evict(key(29))).isTrue();
+      assertThat(stack.evict(key(0))).isFalse();
+      assertThat(stack.tierOf(key(0))).isEmpty();
+      assertThat(stack.valueSize(key(5))).hasValue(VALUE);
+      assertThat(stack.get(key("absent"), new byte[1], 0, 1, 0)).isEqualTo(ByteCache.MISS);
+    }
+  }
+
+  @Test
+  void theStackReportsItsTiersAndTheirMedia() {
+    try (TierStack stack = dramOverFile()) {
+      assertThat(stack.tierCount()).isEqualTo(2);
+      assertThat(stack.media(0).dram()).isTrue();
+      assertThat(stack.media(1).dram()).isFalse();
+      assertThatThrownBy(() -> stack.media(2))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("tier must be from 0 to 1, was 2");
+    }
+  }
+
+  @Test
+  void aClosedStackRefusesCallsAndKeepsPinnedMemoryUntilRelease() {
+    TierStack stack = dramOverFile();
+    stack.put(key("k"), value(5000, 3));
+    Pin pin = stack.pin(key("k")).orElseThrow();
+    stack.close();
+    stack.close();
+    assertThatThrownBy(() -> stack.get(key("k")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("cache is closed");
+    assertThatThrownBy(stack::tierStats)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("cache is closed");
+    assertThat(bytes(pin.buffer())).isEqualTo(value(5000, 3));
+    pin.close();
+  }
+
+  @Test
+  void badTierListsAreRejected() {
+    assertThatThrownBy(() -> TierStack.of(Collections.emptyList()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tiers must list 1 to 8 cache builders");
+    assertThatThrownBy(() -> TierStack.of(TestData.dram(MiB), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tier 1 builder is null");
+    VmemCache.Builder[] nine = new VmemCache.Builder[9];
+    java.util.Arrays.fill(nine, TestData.dram(MiB));
+    assertThatThrownBy(() -> TierStack.of(nine))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tiers must list 1 to 8 cache builders, got 9");
+  }
+
+  @Test
+  void aTierThatCannotBeBuiltFailsTheStackWithItsCause() {
+    assertThatThrownBy(
+            () -> TierStack.of(TestData.dram(MiB), TestData.dir(dir.resolve("missing"), MiB)))
+        .isInstanceOf(CacheIOException.class)
+        .hasMessageStartingWith("vmemcache_add: ")
+        .hasMessageContaining("ENOENT");
+  }
+}
