@@ -45,6 +45,21 @@ int cellar_add_dram(VMEMcache *cache);
 int cellar_replace(VMEMcache *cache, const void *key, size_t key_size,
 		const void *value, size_t value_size);
 
+/* one piece of a value given in pieces */
+struct cellar_iov {
+	const void *base;
+	size_t len;
+};
+
+/*
+ * cellar_putv -- as vmemcache_put(), with the value given as `iovcnt` pieces
+ * that are stored one after the other, so that a value built in several
+ * buffers reaches the pool in one copy. EINVAL for a NULL iov with a
+ * non-zero count or a NULL base with a non-zero length.
+ */
+int cellar_putv(VMEMcache *cache, const void *key, size_t key_size,
+		const struct cellar_iov *iov, unsigned iovcnt);
+
 /*
  * cellar_remove -- removes the entry of `key` without running on_evict and
  * without counting an eviction (used by tiers to promote). ENOENT if absent.
@@ -159,6 +174,10 @@ void cellar_tier_callback_on_evict(cellar_tier *tier,
  */
 int cellar_tier_put(cellar_tier *tier, const void *key, size_t key_size,
 		const void *value, size_t value_size);
+
+/* cellar_tier_putv -- cellar_tier_put() of a value given in pieces */
+int cellar_tier_putv(cellar_tier *tier, const void *key, size_t key_size,
+		const struct cellar_iov *iov, unsigned iovcnt);
 
 /*
  * cellar_tier_replace -- removes the key from every tier, then puts the new

@@ -38,7 +38,7 @@
 #define STATS_FIELDS 13
 #define MEDIA_FIELDS 5
 #define TIER_STATS_FIELDS 3
-#define PIN_OUT_FIELDS 4
+#define PIN_OUT_FIELDS 5
 
 /* references cached by JNI_OnLoad; read-only afterwards */
 static struct {
@@ -193,7 +193,10 @@ ptr_of(JNIEnv *env, jlong handle, const char *what)
  */
 struct ops {
 	const char *put_fn, *replace_fn, *get_fn, *pin_fn, *exists_fn, *evict_fn;
+	const char *putv_fn;
 	int (*put)(void *h, const void *k, size_t ks, const void *v, size_t vs);
+	int (*putv)(void *h, const void *k, size_t ks,
+			const struct cellar_iov *iov, unsigned n);
 	int (*replace)(void *h, const void *k, size_t ks, const void *v,
 			size_t vs);
 	ssize_t (*get)(void *h, const void *k, size_t ks, void *buf, size_t bs,
@@ -215,6 +218,20 @@ static int
 c_replace(void *h, const void *k, size_t ks, const void *v, size_t vs)
 {
 	return cellar_replace(h, k, ks, v, vs);
+}
+
+static int
+c_putv(void *h, const void *k, size_t ks, const struct cellar_iov *iov,
+		unsigned n)
+{
+	return cellar_putv(h, k, ks, iov, n);
+}
+
+static int
+t_putv(void *h, const void *k, size_t ks, const struct cellar_iov *iov,
+		unsigned n)
+{
+	return cellar_tier_putv(h, k, ks, iov, n);
 }
 
 static ssize_t
@@ -283,14 +300,15 @@ t_evict(void *h, const void *k, size_t ks)
 
 static const struct ops CACHE_OPS = {
 	"vmemcache_put", "cellar_replace", "vmemcache_get", "cellar_pin_get",
-	"vmemcache_exists", "vmemcache_evict",
-	c_put, c_replace, c_get, c_pin, c_exists, c_evict,
+	"vmemcache_exists", "vmemcache_evict", "cellar_putv",
+	c_put, c_putv, c_replace, c_get, c_pin, c_exists, c_evict,
 };
 
 static const struct ops TIER_OPS = {
 	"cellar_tier_put", "cellar_tier_replace", "cellar_tier_get",
 	"cellar_tier_pin_get", "cellar_tier_exists", "cellar_tier_evict",
-	t_put, t_replace, t_get, t_pin, t_exists, t_evict,
+	"cellar_tier_putv",
+	t_put, t_putv, t_replace, t_get, t_pin, t_exists, t_evict,
 };
 
 /* target -- the ops and handle of a (kind, handle) pair; NULL after raising */
@@ -630,6 +648,85 @@ Java_io_cellar_vmem_Native_putDirect(JNIEnv *env, jclass cls, jint kind,
 }
 
 JNIEXPORT void JNICALL
+Java_io_cellar_vmem_Native_setPutWait(JNIEnv *env, jclass cls, jlong handle,
+		jlong millis)
+{
+	(void)cls;
+	VMEMcache *c = ptr_of(env, handle, "cache");
+	if (c == NULL)
+		return;
+	if (millis < 0) {
+		raise_arg(env, "putWaitMillis must be 0 or more");
+		return;
+	}
+	cellar_set_put_wait(c, (unsigned long)millis);
+}
+
+/* pieces of a gathered value on the stack up to this count */
+#define GATHER_STACK 32
+
+JNIEXPORT jboolean JNICALL
+Java_io_cellar_vmem_Native_putGather(JNIEnv *env, jclass cls, jint kind,
+		jlong handle, jbyteArray key, jlongArray addresses,
+		jlongArray lengths)
+{
+	(void)cls;
+	if (addresses == NULL || lengths == NULL) {
+		raise_arg(env, "addresses and lengths must not be null");
+		return JNI_FALSE;
+	}
+	jsize n = (*env)->GetArrayLength(env, addresses);
+	if (n != (*env)->GetArrayLength(env, lengths)) {
+		raise_arg(env, "addresses and lengths differ in length");
+		return JNI_FALSE;
+	}
+	jlong sa[GATHER_STACK], sl[GATHER_STACK];
+	struct cellar_iov siov[GATHER_STACK];
+	jlong *a = sa, *l = sl;
+	struct cellar_iov *iov = siov;
+	if (n > GATHER_STACK) {
+		a = malloc((size_t)n * sizeof(*a));
+		l = malloc((size_t)n * sizeof(*l));
+		iov = malloc((size_t)n * sizeof(*iov));
+	}
+	jboolean ret = JNI_FALSE;
+	if (a == NULL || l == NULL || iov == NULL) {
+		raise_errno(env, "putGather", ENOMEM, "no memory for the pieces");
+		goto out;
+	}
+	(*env)->GetLongArrayRegion(env, addresses, 0, n, a);
+	(*env)->GetLongArrayRegion(env, lengths, 0, n, l);
+	for (jsize i = 0; i < n; i++) {
+		if (l[i] < 0 || (a[i] == 0 && l[i] > 0)) {
+			raise_arg(env, "a piece has a negative length or a zero address");
+			goto out;
+		}
+		iov[i].base = (const void *)(intptr_t)a[i];
+		iov[i].len = (size_t)l[i];
+	}
+	void *h;
+	const struct ops *o = target(env, kind, handle, &h);
+	struct key k;
+	if (o == NULL || key_get(env, key, &k))
+		goto out;
+	int r = o->putv(h, k.ptr, k.len, iov, (unsigned)n);
+	int err = errno;
+	key_free(&k);
+	if (r == 0)
+		ret = JNI_TRUE;
+	else if (err != EEXIST)
+		raise_engine(env, o->putv_fn, err);
+out:
+	if (a != sa)
+		free(a);
+	if (l != sl)
+		free(l);
+	if (iov != siov)
+		free(iov);
+	return ret;
+}
+
+JNIEXPORT void JNICALL
 Java_io_cellar_vmem_Native_replace(JNIEnv *env, jclass cls, jint kind,
 		jlong handle, jbyteArray key, jbyteArray value, jlong off, jlong len)
 {
@@ -767,7 +864,7 @@ Java_io_cellar_vmem_Native_pin(JNIEnv *env, jclass cls, jint kind,
 {
 	(void)cls;
 	if (out == NULL || (*env)->GetArrayLength(env, out) < PIN_OUT_FIELDS) {
-		raise_arg(env, "pin needs an out array of 4 longs");
+		raise_arg(env, "pin needs an out array of 5 longs");
 		return NULL;
 	}
 	cellar_pin *pin = calloc(1, sizeof(*pin));
@@ -791,6 +888,7 @@ Java_io_cellar_vmem_Native_pin(JNIEnv *env, jclass cls, jint kind,
 		[io_cellar_vmem_Native_PIN_SIZE] = (jlong)pin->size,
 		[io_cellar_vmem_Native_PIN_TIER] = (jlong)tier,
 		[io_cellar_vmem_Native_PIN_PARTS] = (jlong)pin->nparts,
+		[io_cellar_vmem_Native_PIN_ADDRESS] = (jlong)(intptr_t)pin->addr,
 	};
 	(*env)->SetLongArrayRegion(env, out, 0, PIN_OUT_FIELDS, o);
 	return pieces;

@@ -73,6 +73,10 @@ int vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
  */
 int vc_has_other(VMEMcache *c, const void *key, size_t key_size);
 
+/* vc_check_iov -- validates pieces of a value and adds up their lengths */
+int vc_check_iov(const struct cellar_iov *iov, unsigned iovcnt,
+		uint64_t *total, const char *fn);
+
 /* vc_check_key -- validates (cache, key) for a data call; 0 or -1 EINVAL */
 int vc_check_key(VMEMcache *c, const void *key, size_t key_size,
 		const char *fn);

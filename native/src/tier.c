@@ -202,15 +202,10 @@ fits(cellar_tier *t, unsigned i, size_t key_size, size_t value_size)
  * (internal)
  */
 static int
-store(cellar_tier *t, const void *key, size_t key_size, const void *value,
-		size_t value_size, int replace)
+store(cellar_tier *t, const void *key, size_t key_size,
+		const struct vc_src *src, unsigned nsrc, size_t value_size,
+		int replace)
 {
-	if (check_tier(t, key, key_size, replace ? "cellar_tier_replace" :
-			"cellar_tier_put"))
-		return -1;
-	if (value == NULL && value_size > 0)
-		return err_set(EINVAL, "invalid (NULL) value of %zu bytes",
-				value_size);
 	unsigned first = 0;
 	while (first < t->n && !fits(t, first, key_size, value_size))
 		first++;
@@ -226,11 +221,10 @@ store(cellar_tier *t, const void *key, size_t key_size, const void *value,
 					key_size, NULL) == 1)
 				return err_set(EEXIST, "the key already exists");
 	}
-	struct vc_src src = {value, value_size};
 	int ret = -1;
 	unsigned placed;
 	for (placed = first; placed < t->n; placed++) {
-		ret = vc_store(t->caches[placed], key, key_size, &src, 1,
+		ret = vc_store(t->caches[placed], key, key_size, src, nsrc,
 				value_size, replace);
 		if (ret == 0 || errno != ENOSPC)
 			break;
@@ -242,18 +236,47 @@ store(cellar_tier *t, const void *key, size_t key_size, const void *value,
 	return ret;
 }
 
+/*
+ * store_one -- stores a value given as one buffer (internal)
+ */
+static int
+store_one(cellar_tier *t, const void *key, size_t key_size, const void *value,
+		size_t value_size, int replace)
+{
+	const char *fn = replace ? "cellar_tier_replace" : "cellar_tier_put";
+	if (check_tier(t, key, key_size, fn))
+		return -1;
+	if (value == NULL && value_size > 0)
+		return err_set(EINVAL, "%s: invalid (NULL) value of %zu bytes", fn,
+				value_size);
+	struct vc_src src = {value, value_size};
+	return store(t, key, key_size, &src, 1, value_size, replace);
+}
+
 int
 cellar_tier_put(cellar_tier *t, const void *key, size_t key_size,
 		const void *value, size_t value_size)
 {
-	return store(t, key, key_size, value, value_size, 0);
+	return store_one(t, key, key_size, value, value_size, 0);
+}
+
+int
+cellar_tier_putv(cellar_tier *t, const void *key, size_t key_size,
+		const struct cellar_iov *iov, unsigned iovcnt)
+{
+	uint64_t total;
+	if (check_tier(t, key, key_size, "cellar_tier_putv") ||
+			vc_check_iov(iov, iovcnt, &total, "cellar_tier_putv"))
+		return -1;
+	return store(t, key, key_size, (const struct vc_src *)iov, iovcnt,
+			(size_t)total, 0);
 }
 
 int
 cellar_tier_replace(cellar_tier *t, const void *key, size_t key_size,
 		const void *value, size_t value_size)
 {
-	return store(t, key, key_size, value, value_size, 1);
+	return store_one(t, key, key_size, value, value_size, 1);
 }
 
 /*

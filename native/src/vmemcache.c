@@ -2,6 +2,7 @@
 /* vmemcache.c -- the cache: configuration, entry life cycle and data calls */
 #include <errno.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -555,6 +556,39 @@ vmemcache_put(VMEMcache *c, const void *key, size_t key_size,
 		return -1;
 	struct vc_src src = {value, value_size};
 	return vc_store(c, key, key_size, &src, 1, value_size, 0);
+}
+
+_Static_assert(sizeof(struct cellar_iov) == sizeof(struct vc_src) &&
+		offsetof(struct cellar_iov, len) == offsetof(struct vc_src, len),
+		"a cellar_iov is a vc_src");
+
+int
+vc_check_iov(const struct cellar_iov *iov, unsigned iovcnt, uint64_t *total,
+		const char *fn)
+{
+	if (iov == NULL && iovcnt > 0)
+		return err_set(EINVAL, "%s: invalid (NULL) iov", fn);
+	uint64_t sum = 0;
+	for (unsigned i = 0; i < iovcnt; i++) {
+		if (iov[i].base == NULL && iov[i].len > 0)
+			return err_set(EINVAL, "%s: piece %u is NULL with %zu bytes",
+					fn, i, iov[i].len);
+		sum += iov[i].len;
+	}
+	*total = sum;
+	return 0;
+}
+
+int
+cellar_putv(VMEMcache *c, const void *key, size_t key_size,
+		const struct cellar_iov *iov, unsigned iovcnt)
+{
+	uint64_t total;
+	if (vc_check_key(c, key, key_size, "cellar_putv") ||
+			vc_check_iov(iov, iovcnt, &total, "cellar_putv"))
+		return -1;
+	return vc_store(c, key, key_size, (const struct vc_src *)iov, iovcnt,
+			total, 0);
 }
 
 int

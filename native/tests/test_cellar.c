@@ -250,10 +250,53 @@ test_stats(void)
 	vmemcache_delete(c);
 }
 
+/* test_putv -- a value gathered from pieces, into a cache and a tier stack */
+static void
+test_putv(void)
+{
+	VMEMcache *c = ut_cache_new(4 << 20, 256, VMEMCACHE_REPLACEMENT_LRU, 1);
+	char a[3] = {'a', 'b', 'c'}, b[5000];
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (char)(i * 13);
+	struct cellar_iov iov[3] = {{a, 3}, {NULL, 0}, {b, sizeof(b)}};
+	UT_OK(cellar_putv(c, "v", 1, iov, 3));
+	UT_ERR(cellar_putv(c, "v", 1, iov, 3), EEXIST);
+	char out[5003];
+	size_t vs = 0;
+	UT_ASSERTeq(vmemcache_get(c, "v", 1, out, sizeof(out), 0, &vs), 5003);
+	UT_ASSERTeq(vs, 5003);
+	UT_ASSERT(memcmp(out, a, 3) == 0 && memcmp(out + 3, b, sizeof(b)) == 0);
+	/* no pieces: an empty value */
+	UT_OK(cellar_putv(c, "e", 1, NULL, 0));
+	UT_ASSERTeq(vmemcache_get(c, "e", 1, out, sizeof(out), 0, &vs), 0);
+	/* bad pieces */
+	struct cellar_iov bad[1] = {{NULL, 4}};
+	UT_ERR(cellar_putv(c, "x", 1, bad, 1), EINVAL);
+	UT_ERR(cellar_putv(c, "x", 1, NULL, 2), EINVAL);
+	UT_ASSERTeq(vmemcache_exists(c, "x", 1, NULL), 0);
+
+	VMEMcache *low = ut_cache_new(4 << 20, 256, VMEMCACHE_REPLACEMENT_LRU, 0);
+	VMEMcache *cs[2] = {ut_cache_new(2 << 20, 256, VMEMCACHE_REPLACEMENT_LRU, 1), low};
+	cellar_tier *t = cellar_tier_new(cs, 2);
+	UT_ASSERT(t != NULL);
+	UT_OK(cellar_tier_putv(t, "v", 1, iov, 3));
+	unsigned idx = 9;
+	UT_ASSERTeq(cellar_tier_get(t, "v", 1, out, sizeof(out), 0, &vs, &idx), 5003);
+	UT_ASSERTeq(idx, 0);
+	UT_ASSERT(memcmp(out + 3, b, sizeof(b)) == 0);
+	UT_ERR(cellar_tier_putv(t, "v", 1, iov, 3), EEXIST);
+	UT_ERR(cellar_tier_putv(t, "y", 1, bad, 1), EINVAL);
+	cellar_tier_delete(t);
+	vmemcache_delete(cs[0]);
+	vmemcache_delete(low);
+	vmemcache_delete(c);
+}
+
 int
 main(void)
 {
 	ut_start("test_cellar");
+	test_putv();
 	test_replace(0);
 	test_replace(1);
 	test_replace_none();

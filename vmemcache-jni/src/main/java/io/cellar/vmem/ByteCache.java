@@ -49,6 +49,24 @@ public interface ByteCache extends AutoCloseable {
   boolean put(byte[] key, ByteBuffer value);
 
   /**
+   * Inserts a new entry whose value is the concatenation of pieces of native memory, copied into
+   * the cache in one pass ({@code cellar_putv}). The caller guarantees that each address is
+   * readable for its length during the call: this is a raw-memory API for callers that build
+   * values off-heap.
+   *
+   * @param key the key, at least one byte
+   * @param addresses native addresses of the pieces, in order
+   * @param lengths the pieces' lengths, each 0 or more
+   * @return true when inserted, false when the key was already present (nothing changes)
+   * @throws IllegalArgumentException for a null or empty key, arrays of different lengths, a
+   *     negative length or a zero address with a non-zero length
+   * @throws CacheFullException when the value does not fit and nothing more can be evicted
+   * @throws IllegalStateException when the cache is closed
+   * @throws CellarException for any other engine error
+   */
+  boolean putGather(byte[] key, long[] addresses, long[] lengths);
+
+  /**
    * Puts a value, replacing an existing one in one step: a concurrent reader sees the old or the
    * new value whole. The replaced value does not count as an eviction.
    *

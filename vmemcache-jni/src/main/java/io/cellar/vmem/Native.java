@@ -26,7 +26,8 @@ final class Native {
   static final int PIN_SIZE = 1;
   static final int PIN_TIER = 2;
   static final int PIN_PARTS = 3;
-  static final int PIN_OUT_LENGTH = 4;
+  static final int PIN_ADDRESS = 4;
+  static final int PIN_OUT_LENGTH = 5;
 
   private Native() {}
 
@@ -48,6 +49,9 @@ final class Native {
   /** {@code vmemcache_delete()}. */
   static native void delete(long cache);
 
+  /** {@code cellar_set_put_wait}. */
+  static native void setPutWait(long cache, long millis);
+
   /** {@code cellar_tier_new()} over the given {@code VMEMcache *} handles, top first. */
   static native long tierNew(long[] caches);
 
@@ -62,6 +66,14 @@ final class Native {
       int kind, long handle, byte[] key, ByteBuffer value, long pos, long len);
 
   /** Replace from {@code value[off, off + len)}. */
+  /**
+   * {@code cellar_putv} / {@code cellar_tier_putv}: a value gathered from native memory.
+   *
+   * @return false when the key exists
+   */
+  static native boolean putGather(
+      int kind, long handle, byte[] key, long[] addresses, long[] lengths);
+
   static native void replace(int kind, long handle, byte[] key, byte[] value, long off, long len);
 
   /** Replace from a direct buffer's bytes {@code [pos, pos + len)}. */

@@ -94,6 +94,21 @@ abstract class NativeCache implements ByteCache {
   }
 
   @Override
+  public boolean putGather(byte[] key, long[] addresses, long[] lengths) {
+    checkKey(key);
+    if (addresses == null || lengths == null || addresses.length != lengths.length) {
+      throw new IllegalArgumentException(
+          "addresses and lengths must be non-null arrays of the same length");
+    }
+    long h = enter();
+    try {
+      return Native.putGather(kind, h, key, addresses, lengths);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
   public void replace(byte[] key, byte[] value) {
     checkKey(key);
     checkValue(value);
@@ -202,6 +217,7 @@ abstract class NativeCache implements ByteCache {
               out[Native.PIN_SIZE],
               (int) out[Native.PIN_TIER],
               out[Native.PIN_PARTS] <= 1,
+              out[Native.PIN_ADDRESS],
               pieces));
     } finally {
       exit();

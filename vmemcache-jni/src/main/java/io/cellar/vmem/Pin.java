@@ -30,6 +30,7 @@ public final class Pin implements AutoCloseable {
   private final long size;
   private final int tier;
   private final boolean contiguous;
+  private final long address;
   private final ByteBuffer[] pieces;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Leaks.Tracker leak;
@@ -40,12 +41,14 @@ public final class Pin implements AutoCloseable {
       long size,
       int tier,
       boolean oneEnginePiece,
+      long address,
       ByteBuffer[] pieces) {
     this.owner = owner;
     this.handle = handle;
     this.size = size;
     this.tier = tier;
     this.contiguous = oneEnginePiece && pieces.length <= 1;
+    this.address = address;
     this.pieces = pieces;
     this.leak = Leaks.track(this, "pin of " + size + " B in " + owner);
   }
@@ -67,6 +70,23 @@ public final class Pin implements AutoCloseable {
    */
   public boolean contiguous() {
     return contiguous;
+  }
+
+  /**
+   * The native address of a contiguous value's first byte, for readers that access the pinned
+   * memory directly (as {@code sun.misc.Unsafe}-style code does). The memory is read-only and
+   * valid until this pin is closed.
+   *
+   * @return the address; 0 for an empty value
+   * @throws IllegalStateException when the pin is closed or the value is not {@link #contiguous()}
+   */
+  public long address() {
+    checkOpen();
+    if (!contiguous) {
+      throw new IllegalStateException(
+          "value of " + size + " B is in " + pieces.length + " pieces, not contiguous");
+    }
+    return address;
   }
 
   /**

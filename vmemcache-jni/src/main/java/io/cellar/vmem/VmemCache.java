@@ -130,6 +130,7 @@ public final class VmemCache extends NativeCache {
     private long size;
     private long extentSize;
     private Policy policy = Policy.LRU;
+    private long putWaitMillis = -1;
 
     private Builder() {}
 
@@ -237,6 +238,23 @@ public final class VmemCache extends NativeCache {
     }
 
     /**
+     * How long a put may wait for pins of evicted entries to release the space it needs before
+     * failing with {@link CacheFullException} ({@code cellar_set_put_wait}); the engine's default
+     * is 1000 ms.
+     *
+     * @param millis 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException when {@code millis} is negative
+     */
+    public Builder putWaitMillis(long millis) {
+      if (millis < 0) {
+        throw new IllegalArgumentException("putWaitMillis " + millis + " is negative");
+      }
+      this.putWaitMillis = millis;
+      return this;
+    }
+
+    /**
      * Loads the native library if needed, creates the cache and maps its pool.
      *
      * @return the open cache
@@ -260,6 +278,9 @@ public final class VmemCache extends NativeCache {
       NativeLoader.ensureLoaded();
       byte[] nativePath = path == null ? null : pathBytes(path);
       long handle = Native.open(policy.nativeValue(), size, extentSize, nativePath);
+      if (putWaitMillis >= 0) {
+        Native.setPutWait(handle, putWaitMillis);
+      }
       return new VmemCache(handle, describe());
     }
 
