@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// CellarExtensions -- what spark.sql.extensions=io.cellar.spark.CellarExtensions switches on
+package io.cellar.spark;
+
+import io.cellar.spark.conf.CellarConf;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSessionExtensions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.BoxedUnit;
+
+/**
+ * Cellar's entry point for {@code spark.sql.extensions}. It checks the {@code spark.cellar.*}
+ * configuration when a session starts (an invalid value fails the session, naming key, value and
+ * what is allowed), and installs the rule that reads Parquet relations through the cache and the
+ * rule that shows cached scans with their metrics.
+ */
+public final class CellarExtensions extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
+  private static final Logger LOG = LoggerFactory.getLogger(CellarExtensions.class);
+  private static final AtomicBoolean BANNER = new AtomicBoolean();
+
+  @Override
+  public BoxedUnit apply(SparkSessionExtensions ext) {
+    ext.injectOptimizerRule(new AbstractFunction1<>() {
+      @Override
+      public SwapParquetFormatRule apply(org.apache.spark.sql.SparkSession session) {
+        checkConfiguration(session.sparkContext().getConf());
+        return new SwapParquetFormatRule(session);
+      }
+    });
+    ext.injectColumnar(new AbstractFunction1<>() {
+      @Override
+      public CellarColumnarRule apply(org.apache.spark.sql.SparkSession session) {
+        return new CellarColumnarRule(session);
+      }
+    });
+    return BoxedUnit.UNIT;
+  }
+
+  /**
+   * Validates every {@code spark.cellar.*} setting and logs the banner once per JVM.
+   *
+   * @throws IllegalArgumentException listing every invalid value
+   */
+  static void checkConfiguration(SparkConf conf) {
+    Map<String, String> settings = new HashMap<>();
+    for (Tuple2<String, String> t : conf.getAll()) {
+      settings.put(t._1(), t._2());
+    }
+    List<String> warnings = new ArrayList<>();
+    CellarConf.validate(settings, warnings);
+    if (BANNER.compareAndSet(false, true)) {
+      for (String w : warnings) {
+        LOG.warn("Cellar: {}", w);
+      }
+      LOG.info("Cellar {} active on Spark {} (tiers: {})", Version.CELLAR,
+          org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+          settings.getOrDefault(CellarConf.TIERS.key(), "default DRAM tier"));
+      if (!settings.getOrDefault("spark.plugins", "").contains(CellarPlugin.class.getName())) {
+        LOG.warn("Cellar: spark.plugins does not name {}: executors open their cache at the"
+            + " first cached scan and publish no cache metrics; add"
+            + " --conf spark.plugins={} for both", CellarPlugin.class.getName(),
+            CellarPlugin.class.getName());
+      }
+    }
+  }
+}

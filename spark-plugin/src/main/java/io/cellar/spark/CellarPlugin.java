@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+// CellarPlugin -- executor life cycle and metrics of Cellar's cache (spark.plugins)
+package io.cellar.spark;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import io.cellar.spark.exec.ExecutorCache;
+import io.cellar.vmem.ByteCache;
+import io.cellar.vmem.CacheStats;
+import io.cellar.vmem.TierStack;
+import io.cellar.vmem.VmemCache;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.plugin.DriverPlugin;
+import org.apache.spark.api.plugin.ExecutorPlugin;
+import org.apache.spark.api.plugin.PluginContext;
+import org.apache.spark.api.plugin.SparkPlugin;
+
+/**
+ * The optional half of Cellar ({@code spark.plugins=io.cellar.spark.CellarPlugin}): each executor
+ * opens its cache when it starts (not at the first scan), publishes the cache's statistics in
+ * Spark's metrics system (source {@code plugin.io.cellar.spark.CellarPlugin}) and closes the
+ * cache cleanly when it stops. The driver checks the configuration at start.
+ */
+public final class CellarPlugin implements SparkPlugin {
+  @Override
+  public DriverPlugin driverPlugin() {
+    return new DriverPlugin() {
+      @Override
+      public Map<String, String> init(SparkContext sc, PluginContext ctx) {
+        CellarExtensions.checkConfiguration(sc.getConf());
+        return Map.of();
+      }
+    };
+  }
+
+  @Override
+  public ExecutorPlugin executorPlugin() {
+    return new ExecutorPlugin() {
+      @Override
+      public void init(PluginContext ctx, Map<String, String> extraConf) {
+        register(ctx.metricRegistry(), ExecutorCache.get());
+      }
+
+      @Override
+      public void shutdown() {
+        ExecutorCache.shutdown();
+      }
+    };
+  }
+
+  /** Gauges of the executor's cache: chunk counters and, per tier, the engine's statistics. */
+  static void register(MetricRegistry r, ExecutorCache c) {
+    r.register("chunks.hits", (Gauge<Long>) c.hits::get);
+    r.register("chunks.misses", (Gauge<Long>) c.misses::get);
+    r.register("chunks.added", (Gauge<Long>) c.added::get);
+    r.register("chunks.notAdded", (Gauge<Long>) c.notAdded::get);
+    r.register("fallbacks", (Gauge<Long>) c.fallbacks::get);
+    r.register("available", (Gauge<Integer>) () -> c.available() ? 1 : 0);
+    ByteCache cache = c.cache();
+    int tiers = cache instanceof TierStack t ? t.tierCount() : cache == null ? 0 : 1;
+    for (int i = 0; i < tiers; i++) {
+      int tier = i;
+      tierGauge(r, cache, tier, "entries", CacheStats::entries);
+      tierGauge(r, cache, tier, "poolUsed", CacheStats::poolUsed);
+      tierGauge(r, cache, tier, "poolSize", CacheStats::poolSize);
+      tierGauge(r, cache, tier, "hits", CacheStats::hits);
+      tierGauge(r, cache, tier, "misses", CacheStats::misses);
+      tierGauge(r, cache, tier, "evictions", CacheStats::evictions);
+    }
+  }
+
+  private static void tierGauge(MetricRegistry r, ByteCache cache, int tier, String name,
+      ToLongFunction<CacheStats> f) {
+    r.register("tier" + tier + "." + name, (Gauge<Long>) () -> {
+      try {
+        if (cache instanceof TierStack t) {
+          List<CacheStats> all = t.tierStats();
+          return f.applyAsLong(all.get(tier));
+        }
+        return f.applyAsLong(((VmemCache) cache).stats());
+      } catch (IllegalStateException closed) {
+        return 0L;
+      }
+    });
+  }
+}

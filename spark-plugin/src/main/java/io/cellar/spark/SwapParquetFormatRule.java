@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// SwapParquetFormatRule -- puts Cellar's Parquet format in the relations a query reads
+package io.cellar.spark;
+
+import io.cellar.spark.conf.CellarConf;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.rules.Rule;
+import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
+import org.apache.spark.sql.execution.datasources.LogicalRelation;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
+import scala.runtime.AbstractPartialFunction;
+
+/**
+ * An optimizer rule that replaces Spark's {@code ParquetFileFormat} by {@link
+ * CellarParquetFileFormat} in every file relation of a plan, while {@code spark.cellar.enabled}
+ * is true for the session. Only the exact Spark class is replaced (a format that extends it, such
+ * as Delta's, keeps its own reader). The rule is idempotent: it runs in fixed-point batches.
+ */
+public final class SwapParquetFormatRule extends Rule<LogicalPlan> {
+  private final SparkSession session;
+
+  public SwapParquetFormatRule(SparkSession session) {
+    this.session = session;
+  }
+
+  @Override
+  public LogicalPlan apply(LogicalPlan plan) {
+    if (!CellarConf.ENABLED.from(k -> session.conf().get(k, null))) {
+      return plan;
+    }
+    return plan.transformUp(new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
+      @Override
+      public boolean isDefinedAt(LogicalPlan p) {
+        return p instanceof LogicalRelation lr
+            && lr.relation() instanceof HadoopFsRelation fs
+            && fs.fileFormat().getClass() == ParquetFileFormat.class;
+      }
+
+      @Override
+      public LogicalPlan apply(LogicalPlan p) {
+        LogicalRelation lr = (LogicalRelation) p;
+        HadoopFsRelation fs = (HadoopFsRelation) lr.relation();
+        HadoopFsRelation cached = fs.copy(fs.location(), fs.partitionSchema(), fs.dataSchema(),
+            fs.bucketSpec(), new CellarParquetFileFormat(), fs.options(), fs.sparkSession());
+        return lr.copy(cached, lr.output(), lr.catalogTable(), lr.isStreaming(), lr.stream());
+      }
+    });
+  }
+}

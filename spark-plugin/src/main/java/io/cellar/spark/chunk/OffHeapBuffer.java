@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// OffHeapBuffer -- a growable run of native memory a chunk is written into
+package io.cellar.spark.chunk;
+
+import org.apache.spark.unsafe.Platform;
+
+/** A growable block of native memory. Not thread-safe; {@link #close()} frees it. */
+final class OffHeapBuffer implements AutoCloseable {
+  private long address;
+  private long capacity;
+  private long size;
+
+  long address() {
+    return address;
+  }
+
+  long size() {
+    return size;
+  }
+
+  /** Makes room for {@code more} bytes after the current end; returns where they start. */
+  long reserve(long more) {
+    long need = size + more;
+    if (need > capacity) {
+      long cap = Math.max(ChunkFormat.align8(need), Math.max(64, capacity * 2));
+      address =
+          address == 0 ? Platform.allocateMemory(cap) : Platform.reallocateMemory(address, size, cap);
+      capacity = cap;
+    }
+    long at = address + size;
+    size = need;
+    return at;
+  }
+
+  void putByte(byte v) {
+    Platform.putByte(null, reserve(1), v);
+  }
+
+  void putInt(int v) {
+    Platform.putInt(null, reserve(4), v);
+  }
+
+  void putLong(long v) {
+    Platform.putLong(null, reserve(8), v);
+  }
+
+  void putBytes(byte[] src) {
+    Platform.copyMemory(src, Platform.BYTE_ARRAY_OFFSET, null, reserve(src.length), src.length);
+  }
+
+  void copyFrom(long src, long len) {
+    if (len > 0) {
+      Platform.copyMemory(null, src, null, reserve(len), len);
+    }
+  }
+
+  void fill(byte v, long len) {
+    if (len > 0) {
+      Platform.setMemory(reserve(len), v, len);
+    }
+  }
+
+  /** Pads with zeros to a multiple of 8 bytes. */
+  void pad8() {
+    fill((byte) 0, ChunkFormat.align8(size) - size);
+  }
+
+  void clear() {
+    size = 0;
+  }
+
+  @Override
+  public void close() {
+    if (address != 0) {
+      Platform.freeMemory(address);
+      address = 0;
+      capacity = 0;
+      size = 0;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+// CellarConf -- every configuration key of Cellar, in one typed registry
+package io.cellar.spark.conf;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The registry of Cellar's configuration keys. STARTUP keys are read from the SparkConf when an
+ * executor's cache starts; RUNTIME keys from the session's SQL configuration when a query is
+ * planned. {@code docs/configuration.md} is generated from here ({@link ConfDocs}).
+ */
+public final class CellarConf {
+  /** What {@code spark.cellar.explain} logs. */
+  public enum Explain {
+    NONE,
+    NOT_CACHED,
+    ALL
+  }
+
+  public static final String PREFIX = "spark.cellar.";
+
+  public static final ConfEntry<Boolean> ENABLED =
+      ConfEntry.conf("spark.cellar.enabled")
+          .doc("Serve Parquet scans from the cache. Set to false in a session to read every"
+              + " query of that session as Spark alone would.")
+          .booleanConf(true);
+
+  public static final ConfEntry<String> TIERS =
+      ConfEntry.conf("spark.cellar.tiers")
+          .doc("The cache tiers of each executor, top first: dram:SIZE, pmem:PATH[:SIZE],"
+              + " file:PATH:SIZE, e.g. dram:2g,pmem:/mnt/pmem0:64g. A tier whose path cannot be"
+              + " used is left out with a warning. Empty: one DRAM tier of"
+              + " spark.cellar.tier.dram.fraction of the executor memory. DRAM tiers are native"
+              + " memory outside the JVM heap: add their size to spark.executor.memoryOverhead.")
+          .startup()
+          .check(s -> validTiers((String) s), TierSpec.SYNTAX)
+          .stringConf("");
+
+  public static final ConfEntry<Double> DRAM_FRACTION =
+      ConfEntry.conf("spark.cellar.tier.dram.fraction")
+          .doc("Size of the default DRAM tier (when spark.cellar.tiers is empty), as a fraction"
+              + " of spark.executor.memory (the driver's memory in local mode), at least 64m.")
+          .startup()
+          .check(v -> (Double) v > 0 && (Double) v <= 1, "a number in (0, 1]")
+          .doubleConf(0.2);
+
+  public static final ConfEntry<Long> EXTENT_SIZE =
+      ConfEntry.conf("spark.cellar.extent-size")
+          .doc("Allocation unit of the cache pools; a chunk wastes half of one on average.")
+          .startup()
+          .check(v -> (Long) v >= 256 && (Long) v <= (64L << 20), "a size from 256 to 64m")
+          .bytesConf("16k");
+
+  public static final ConfEntry<Long> PUT_WAIT =
+      ConfEntry.conf("spark.cellar.put-wait")
+          .doc("How long adding a chunk may wait for other tasks to release the space of evicted"
+              + " chunks they still read; after that the chunk is not cached this time.")
+          .startup()
+          .check(v -> (Long) v >= 0 && (Long) v <= 60_000, "a duration from 0 to 60s")
+          .timeMsConf("100ms");
+
+  public static final ConfEntry<Integer> FOOTER_CACHE_ENTRIES =
+      ConfEntry.conf("spark.cellar.footer-cache.entries")
+          .doc("Parquet footers (and row-group filter results) each executor keeps in its heap,"
+              + " so that a scan served from the cache opens no file.")
+          .startup()
+          .check(v -> (Integer) v >= 0, "an integer, 0 or more")
+          .intConf(4096);
+
+  public static final ConfEntry<Long> CHUNK_MAX_BYTES =
+      ConfEntry.conf("spark.cellar.chunk.max-bytes")
+          .doc("A decoded column chunk larger than this is read by Spark's reader and not cached"
+              + " (it would be held in memory whole while its row group is decoded).")
+          .check(v -> (Long) v >= (1L << 20), "a size of at least 1m")
+          .bytesConf("256m");
+
+  public static final ConfEntry<Boolean> SCAN_NODE =
+      ConfEntry.conf("spark.cellar.sql.scan-node.enabled")
+          .doc("Show cached scans as CachedParquetScan nodes carrying Cellar's SQL metrics (chunks"
+              + " from cache, chunks added, bytes, fallbacks). When false, scans are still"
+              + " cached but show as plain FileScan nodes.")
+          .booleanConf(true);
+
+  public static final ConfEntry<Explain> EXPLAIN =
+      ConfEntry.conf("spark.cellar.explain")
+          .doc("Log, at planning time, why scans or columns are not cached (NOT_CACHED) or every"
+              + " decision (ALL).")
+          .enumConf(Explain.class, Explain.NONE);
+
+  public static final ConfEntry<Boolean> TEST_STRICT =
+      ConfEntry.conf("spark.cellar.test.strict")
+          .doc("Tests only: fail a scan that falls back to Spark's reader because of an error"
+              + " instead of warning.")
+          .internal()
+          .booleanConf(false);
+
+  private CellarConf() {}
+
+  private static boolean validTiers(String s) {
+    TierSpec.parseList(s);
+    return true;
+  }
+
+  /** Every entry, sorted by key. */
+  public static List<ConfEntry<?>> entries() {
+    List<ConfEntry<?>> all = new ArrayList<>();
+    for (Field f : CellarConf.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfEntry.class) {
+        try {
+          all.add((ConfEntry<?>) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    all.sort(Comparator.comparing(ConfEntry::key));
+    return Collections.unmodifiableList(all);
+  }
+
+  /** The entry of a key, or null. */
+  public static ConfEntry<?> entry(String key) {
+    for (ConfEntry<?> e : entries()) {
+      if (e.key().equals(key)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks every {@code spark.cellar.*} setting at once.
+   *
+   * @param settings the configuration to check
+   * @param warnings receives a line for each unknown key, naming the closest known one
+   * @throws IllegalArgumentException listing every invalid value, each with its key, value and
+   *     what is allowed
+   */
+  public static void validate(Map<String, String> settings, List<String> warnings) {
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, String> s : settings.entrySet()) {
+      if (!s.getKey().startsWith(PREFIX)) {
+        continue;
+      }
+      ConfEntry<?> e = entry(s.getKey());
+      if (e == null) {
+        warnings.add("unknown configuration key " + s.getKey() + "; did you mean "
+            + closest(s.getKey()) + "?");
+        continue;
+      }
+      try {
+        e.parse(s.getValue());
+      } catch (IllegalArgumentException ex) {
+        problems.add(ex.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      Collections.sort(problems);
+      throw new IllegalArgumentException(
+          "invalid Cellar configuration: " + String.join("; ", problems));
+    }
+  }
+
+  static String closest(String key) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (ConfEntry<?> e : entries()) {
+      int d = distance(key, e.key());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = e.key();
+      }
+    }
+    return best;
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

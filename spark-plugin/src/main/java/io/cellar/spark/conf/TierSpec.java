@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// TierSpec -- one tier of spark.cellar.tiers: DRAM, or a pool on a path
+package io.cellar.spark.conf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.network.util.JavaUtils;
+
+/**
+ * One tier of the stack named by {@code spark.cellar.tiers}, top first:
+ *
+ * <ul>
+ *   <li>{@code dram:SIZE}: anonymous memory (only as the top tier);
+ *   <li>{@code pmem:PATH:SIZE}: a pool file in directory PATH on persistent memory, CXL memory or
+ *       a DAX file system, or the device-DAX device PATH ({@code :SIZE} optional for a device);
+ *   <li>{@code file:PATH:SIZE}: a pool file in directory PATH on any file system (an SSD,
+ *       {@code /dev/shm}).
+ * </ul>
+ *
+ * @param kind "dram", "pmem" or "file"
+ * @param path the directory or device, null for DRAM
+ * @param size bytes, 0 for "the whole device"
+ */
+public record TierSpec(String kind, String path, long size) {
+  static final long MIN_SIZE = 1L << 20;
+  static final String SYNTAX =
+      "a comma-separated list, top tier first, of dram:SIZE, pmem:PATH[:SIZE] or file:PATH:SIZE"
+          + " (SIZE such as 512m or 64g, at least 1m; dram only on top; at most 8 tiers)";
+
+  /** Whether the tier's pool lives in a file or device rather than anonymous memory. */
+  public boolean fileBacked() {
+    return path != null;
+  }
+
+  @Override
+  public String toString() {
+    String s = path == null ? "" : ":" + path;
+    return kind + s + (size > 0 ? ":" + size : "");
+  }
+
+  /**
+   * Parses a tier list.
+   *
+   * @throws IllegalArgumentException with what is wrong
+   */
+  public static List<TierSpec> parseList(String text) {
+    List<TierSpec> tiers = new ArrayList<>();
+    if (text.isBlank()) {
+      return tiers;
+    }
+    for (String part : text.split(",")) {
+      TierSpec t = parse(part.trim());
+      if (t.kind.equals("dram") && !tiers.isEmpty()) {
+        throw new IllegalArgumentException("a dram tier can only be the top (first) tier");
+      }
+      tiers.add(t);
+    }
+    if (tiers.size() > 8) {
+      throw new IllegalArgumentException(tiers.size() + " tiers, at most 8");
+    }
+    return tiers;
+  }
+
+  private static TierSpec parse(String part) {
+    int colon = part.indexOf(':');
+    String kind = (colon < 0 ? part : part.substring(0, colon)).toLowerCase(Locale.ROOT);
+    String rest = colon < 0 ? "" : part.substring(colon + 1);
+    switch (kind) {
+      case "dram":
+        return new TierSpec(kind, null, size(rest, part));
+      case "pmem":
+      case "file": {
+        int last = rest.lastIndexOf(':');
+        String path = last < 0 ? rest : rest.substring(0, last);
+        String size = last < 0 ? "" : rest.substring(last + 1);
+        if (path.isEmpty() || !path.startsWith("/")) {
+          throw new IllegalArgumentException("tier '" + part + "' needs an absolute path");
+        }
+        if (size.isEmpty() && kind.equals("file")) {
+          throw new IllegalArgumentException("tier '" + part + "' needs a size");
+        }
+        return new TierSpec(kind, path, size.isEmpty() ? 0 : size(size, part));
+      }
+      default:
+        throw new IllegalArgumentException("unknown tier kind '" + kind + "' in '" + part + "'");
+    }
+  }
+
+  private static long size(String text, String part) {
+    long v;
+    try {
+      v = JavaUtils.byteStringAsBytes(text);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("tier '" + part + "' has no valid size");
+    }
+    if (v < MIN_SIZE) {
+      throw new IllegalArgumentException("tier '" + part + "' is smaller than 1m");
+    }
+    return v;
+  }
+}

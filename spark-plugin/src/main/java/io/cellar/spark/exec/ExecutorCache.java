@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: Apache-2.0
+// ExecutorCache -- the one cache of an executor JVM, made at first use
+package io.cellar.spark.exec;
+
+import io.cellar.spark.conf.CellarConf;
+import io.cellar.spark.conf.TierSpec;
+import io.cellar.vmem.ByteCache;
+import io.cellar.vmem.TierStack;
+import io.cellar.vmem.VmemCache;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.network.util.JavaUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * The cache of one executor JVM (or of the driver in local mode): the tier stack named by {@code
+ * spark.cellar.tiers}, made lazily at the first cached scan (or by the executor plugin at start),
+ * shared by all tasks, closed at JVM shutdown. When it cannot be made (the native library does not
+ * load, no tier is usable) it stays unavailable with the reason, and scans read uncached.
+ *
+ * <p>Thread-safe.
+ */
+public final class ExecutorCache {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorCache.class);
+  private static final long MIN_DEFAULT_DRAM = 64L << 20;
+  private static final Object LOCK = new Object();
+  private static volatile ExecutorCache instance;
+
+  private final ByteCache cache;
+  private final String unavailable;
+  private final List<TierSpec> tiers;
+  private final int footerEntries;
+  private final AtomicBoolean warned = new AtomicBoolean();
+
+  /** Chunks served from the cache (any tier). */
+  public final AtomicLong hits = new AtomicLong();
+  /** Chunks looked up and not found. */
+  public final AtomicLong misses = new AtomicLong();
+  /** Chunks decoded and added. */
+  public final AtomicLong added = new AtomicLong();
+  /** Chunks that could not be added (too large, no space). */
+  public final AtomicLong notAdded = new AtomicLong();
+  /** Files or columns read without the cache because of an error or an unavailable cache. */
+  public final AtomicLong fallbacks = new AtomicLong();
+
+  private ExecutorCache(ByteCache cache, String unavailable, List<TierSpec> tiers,
+      int footerEntries) {
+    this.cache = cache;
+    this.unavailable = unavailable;
+    this.tiers = tiers;
+    this.footerEntries = footerEntries;
+  }
+
+  /** This JVM's cache, made from SparkEnv's configuration at first call. */
+  public static ExecutorCache get() {
+    ExecutorCache c = instance;
+    if (c == null) {
+      synchronized (LOCK) {
+        c = instance;
+        if (c == null) {
+          SparkEnv env = SparkEnv.get();
+          Map<String, String> conf = new HashMap<>();
+          boolean driver = true;
+          if (env != null) {
+            for (Tuple2<String, String> t : env.conf().getAll()) {
+              conf.put(t._1(), t._2());
+            }
+            driver = "driver".equals(env.executorId());
+          }
+          c = open(conf, driver);
+          instance = c;
+          Runtime.getRuntime().addShutdownHook(new Thread(ExecutorCache::shutdown,
+              "cellar-cache-close"));
+        }
+      }
+    }
+    return c;
+  }
+
+  /** Closes this JVM's cache; a later {@link #get()} makes a new one. */
+  public static void shutdown() {
+    synchronized (LOCK) {
+      ExecutorCache c = instance;
+      instance = null;
+      if (c != null && c.cache != null) {
+        try {
+          c.cache.close();
+        } catch (Exception e) {
+          LOG.warn("Cellar: closing the cache failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  /**
+   * Makes a cache from configuration: every usable tier of {@code spark.cellar.tiers}, or the
+   * default DRAM tier.
+   *
+   * @param conf SparkConf settings
+   * @param local whether this JVM is the driver of a local-mode application
+   */
+  static ExecutorCache open(Map<String, String> conf, boolean local) {
+    List<TierSpec> wanted;
+    int footers;
+    long extent;
+    long putWait;
+    try {
+      wanted = TierSpec.parseList(CellarConf.TIERS.from(conf));
+      footers = CellarConf.FOOTER_CACHE_ENTRIES.from(conf);
+      extent = CellarConf.EXTENT_SIZE.from(conf);
+      putWait = CellarConf.PUT_WAIT.from(conf);
+      if (wanted.isEmpty()) {
+        wanted = List.of(new TierSpec("dram", null, defaultDram(conf, local)));
+      }
+    } catch (IllegalArgumentException e) {
+      return unavailable("invalid configuration: " + e.getMessage(), List.of(), 0);
+    }
+    List<VmemCache.Builder> builders = new ArrayList<>();
+    List<TierSpec> used = new ArrayList<>();
+    for (TierSpec t : wanted) {
+      String problem = problem(t);
+      if (problem != null) {
+        LOG.warn("Cellar: tier {} left out: {}", t, problem);
+        continue;
+      }
+      VmemCache.Builder b = VmemCache.builder().extentSize(extent).putWaitMillis(putWait);
+      if (t.path() == null) {
+        b.dram().size(t.size());
+      } else if (isDevice(t.path())) {
+        b.devdax(Path.of(t.path()));
+        if (t.size() > 0) {
+          b.size(t.size());
+        }
+      } else {
+        b.directory(Path.of(t.path())).size(t.size());
+      }
+      builders.add(b);
+      used.add(t);
+    }
+    if (builders.isEmpty()) {
+      return unavailable("no usable tier in " + wanted, wanted, footers);
+    }
+    try {
+      ByteCache cache = builders.size() == 1 ? builders.get(0).build() : TierStack.of(builders);
+      LOG.info("Cellar: cache open with tiers {}, extent {} B", used, extent);
+      return new ExecutorCache(cache, null, used, footers);
+    } catch (RuntimeException | LinkageError e) {
+      return unavailable("cannot open tiers " + used + ": " + e, used, footers);
+    }
+  }
+
+  private static ExecutorCache unavailable(String why, List<TierSpec> tiers, int footers) {
+    LOG.warn("Cellar: the cache is not available, Parquet scans read uncached: {}", why);
+    return new ExecutorCache(null, why, tiers, footers);
+  }
+
+  private static long defaultDram(Map<String, String> conf, boolean local) {
+    String key = local ? "spark.driver.memory" : "spark.executor.memory";
+    long memory = JavaUtils.byteStringAsBytes(conf.getOrDefault(key, "1g"));
+    double fraction = CellarConf.DRAM_FRACTION.from(conf);
+    return Math.max(MIN_DEFAULT_DRAM, (long) (memory * fraction));
+  }
+
+  private static boolean isDevice(String path) {
+    Path p = Path.of(path);
+    return Files.exists(p) && !Files.isDirectory(p) && !Files.isRegularFile(p);
+  }
+
+  /** Why a file-backed tier cannot be used here, or null. */
+  private static String problem(TierSpec t) {
+    if (t.path() == null) {
+      return null;
+    }
+    Path p = Path.of(t.path());
+    if (!Files.exists(p)) {
+      return t.path() + " does not exist";
+    }
+    if (isDevice(t.path())) {
+      return null;
+    }
+    if (!Files.isDirectory(p)) {
+      return t.path() + " is not a directory";
+    }
+    if (!Files.isWritable(p)) {
+      return t.path() + " is not writable";
+    }
+    try {
+      long free = Files.getFileStore(p).getUsableSpace();
+      if (free < t.size()) {
+        return t.path() + " has " + free + " B free, the tier needs " + t.size() + " B";
+      }
+    } catch (IOException e) {
+      return "cannot read the free space of " + t.path() + ": " + e.getMessage();
+    }
+    return null;
+  }
+
+  /** Whether scans can use the cache. */
+  public boolean available() {
+    return cache != null;
+  }
+
+  /** Why the cache is unavailable, or null. */
+  public String unavailableReason() {
+    return unavailable;
+  }
+
+  /** The cache; null when unavailable. */
+  public ByteCache cache() {
+    return cache;
+  }
+
+  /** The tiers in use, top first. */
+  public List<TierSpec> tiers() {
+    return tiers;
+  }
+
+  /** Footers to keep in the heap. */
+  public int footerEntries() {
+    return footerEntries;
+  }
+
+  /**
+   * Logs a cache failure once per executor (later ones at debug level) and counts a fallback.
+   */
+  public void warnFallback(String what, Throwable cause) {
+    fallbacks.incrementAndGet();
+    if (warned.compareAndSet(false, true)) {
+      LOG.warn("Cellar: {} read without the cache: {} (further such fallbacks are logged at"
+          + " debug level)", what, cause.toString());
+    } else {
+      LOG.debug("Cellar: {} read without the cache", what, cause);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// ChunkKey -- the cache key of one decoded column chunk
+package io.cellar.spark.read;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The key of a cached chunk: file identity, row group (its first byte in the file), column and a
+ * digest of everything that shapes the decoded values (requested type, rebase modes, time zones,
+ * reader settings). Keys are self-describing bytes, so that a later reader (the scheduler's
+ * registry, a reattached pool) can recover the file and row group from them.
+ *
+ * <pre>
+ * 'C' 1 | u16 path length | path | u64 length | u64 mtime | u64 row group | u16 column length |
+ * column | 16 bytes profile digest
+ * </pre>
+ *
+ * @param file the file's identity
+ * @param rowGroup the row group's starting byte in the file
+ * @param column the requested column name
+ * @param profile digest of the decoding profile (16 bytes)
+ */
+public record ChunkKey(FileIdentity file, long rowGroup, String column, byte[] profile) {
+  private static final byte MAGIC = 'C';
+  private static final byte VERSION = 1;
+  static final int PROFILE_BYTES = 16;
+
+  /** The key's bytes. */
+  public byte[] encode() {
+    byte[] p = file.path().getBytes(StandardCharsets.UTF_8);
+    byte[] c = column.getBytes(StandardCharsets.UTF_8);
+    if (p.length > 0xFFFF || c.length > 0xFFFF || profile.length != PROFILE_BYTES) {
+      throw new IllegalArgumentException("path, column or profile too long for a chunk key");
+    }
+    ByteBuffer b = ByteBuffer.allocate(2 + 2 + p.length + 24 + 2 + c.length + PROFILE_BYTES);
+    b.put(MAGIC).put(VERSION).putShort((short) p.length).put(p);
+    b.putLong(file.length()).putLong(file.modificationTime()).putLong(rowGroup);
+    b.putShort((short) c.length).put(c).put(profile);
+    return b.array();
+  }
+
+  /**
+   * Reads a key's bytes back.
+   *
+   * @throws IllegalArgumentException when the bytes are not a chunk key of this version
+   */
+  public static ChunkKey decode(byte[] bytes) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      if (b.get() != MAGIC || b.get() != VERSION) {
+        throw new IllegalArgumentException("not a chunk key of version " + VERSION);
+      }
+      byte[] p = new byte[Short.toUnsignedInt(b.getShort())];
+      b.get(p);
+      long length = b.getLong();
+      long mtime = b.getLong();
+      long rowGroup = b.getLong();
+      byte[] c = new byte[Short.toUnsignedInt(b.getShort())];
+      b.get(c);
+      byte[] profile = new byte[PROFILE_BYTES];
+      b.get(profile);
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException("trailing bytes after a chunk key");
+      }
+      return new ChunkKey(
+          new FileIdentity(new String(p, StandardCharsets.UTF_8), length, mtime),
+          rowGroup,
+          new String(c, StandardCharsets.UTF_8),
+          profile);
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("truncated chunk key", e);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+// FooterCache -- Parquet footers and row-group choices an executor keeps in its heap
+package io.cellar.spark.read;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+
+/**
+ * The footer of each split read lately (only its row groups, as Spark's reader selects them),
+ * with the row groups each pushed-down predicate kept. A scan served from the cache needs nothing
+ * else, so it opens no file. Entries are keyed by file identity, so a rewritten file is never
+ * described by its old footer. Thread-safe; least recently used entries go first.
+ */
+final class FooterCache {
+  /** One split of one file. */
+  record Split(FileIdentity file, long start, long length) {}
+
+  /** What is known of a split. */
+  static final class Meta {
+    final ParquetMetadata footer;
+    final Map<String, long[]> selected = new ConcurrentHashMap<>();
+
+    Meta(ParquetMetadata footer) {
+      this.footer = footer;
+    }
+  }
+
+  private final int capacity;
+  private final LinkedHashMap<Split, Meta> map;
+
+  FooterCache(int capacity) {
+    this.capacity = capacity;
+    this.map = new LinkedHashMap<>(16, 0.75f, true);
+  }
+
+  synchronized Meta get(Split s) {
+    return map.get(s);
+  }
+
+  synchronized void put(Split s, Meta m) {
+    if (capacity <= 0) {
+      return;
+    }
+    map.put(s, m);
+    if (map.size() > capacity) {
+      var it = map.entrySet().iterator();
+      it.next();
+      it.remove();
+    }
+  }
+
+  synchronized int size() {
+    return map.size();
+  }
+}

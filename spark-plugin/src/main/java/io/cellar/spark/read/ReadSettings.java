@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+// ReadSettings -- what a cached scan needs on the executors, captured when the query is planned
+package io.cellar.spark.read;
+
+import io.cellar.spark.conf.CellarConf;
+import java.io.Serializable;
+import java.util.TreeMap;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetOptions;
+import org.apache.spark.sql.internal.SQLConf;
+import org.apache.spark.sql.sources.Filter;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
+
+/** The settings of one scan, as serializable plain values. */
+public final class ReadSettings implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  final StructType requiredSchema;
+  final StructType partitionSchema;
+  final Filter[] filters;
+  final int batchSize;
+  final String datetimeRebaseMode;
+  final String int96RebaseMode;
+  final boolean int96TimestampConversion;
+  final String sessionTimeZone;
+  final boolean filterPushDown;
+  final boolean pushDownDate;
+  final boolean pushDownTimestamp;
+  final boolean pushDownDecimal;
+  final boolean pushDownStringPredicate;
+  final int pushDownInFilterThreshold;
+  final boolean caseSensitive;
+  final long chunkMaxBytes;
+  final boolean strict;
+  /** Every setting that can change decoded values, for the chunks' profile digests. */
+  final String profileBase;
+  final int rowIndexColumn;
+
+  public ReadSettings(
+      SQLConf conf,
+      StructType requiredSchema,
+      StructType partitionSchema,
+      scala.collection.immutable.Seq<Filter> filters,
+      scala.collection.immutable.Map<String, String> options) {
+    this.requiredSchema = requiredSchema;
+    this.partitionSchema = partitionSchema;
+    this.filters = CollectionConverters.asJava(filters).toArray(new Filter[0]);
+    ParquetOptions po = new ParquetOptions(options, conf);
+    this.batchSize = conf.parquetVectorizedReaderBatchSize();
+    this.datetimeRebaseMode = po.datetimeRebaseModeInRead();
+    this.int96RebaseMode = po.int96RebaseModeInRead();
+    this.int96TimestampConversion = conf.isParquetINT96TimestampConversion();
+    this.sessionTimeZone = conf.sessionLocalTimeZone();
+    this.filterPushDown = conf.parquetFilterPushDown();
+    this.pushDownDate = conf.parquetFilterPushDownDate();
+    this.pushDownTimestamp = conf.parquetFilterPushDownTimestamp();
+    this.pushDownDecimal = conf.parquetFilterPushDownDecimal();
+    this.pushDownStringPredicate = conf.parquetFilterPushDownStringPredicate();
+    this.pushDownInFilterThreshold = conf.parquetFilterPushDownInFilterThreshold();
+    this.caseSensitive = conf.caseSensitiveAnalysis();
+    this.chunkMaxBytes = CellarConf.CHUNK_MAX_BYTES.from(k -> conf.getConfString(k, null));
+    this.strict = CellarConf.TEST_STRICT.from(k -> conf.getConfString(k, null));
+    this.profileBase = profile(conf, options);
+    int ri = -1;
+    String[] names = requiredSchema.fieldNames();
+    for (int i = 0; i < names.length; i++) {
+      if (names[i].equals(ParquetFileFormat.ROW_INDEX_TEMPORARY_COLUMN_NAME())) {
+        ri = i;
+      }
+    }
+    this.rowIndexColumn = ri;
+  }
+
+  /**
+   * The settings that shape decoded values: every explicitly set Parquet and legacy Parquet SQL
+   * setting, case sensitivity, the session time zone, the scan's options and Spark's version.
+   */
+  private static String profile(SQLConf conf, scala.collection.immutable.Map<String, String> opts) {
+    TreeMap<String, String> p = new TreeMap<>();
+    for (var e : CollectionConverters.asJava(conf.getAllConfs()).entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith("spark.sql.parquet.") || k.startsWith("spark.sql.legacy.parquet.")
+          || k.startsWith("spark.sql.legacy.") && k.contains("ebase")) {
+        p.put(k, e.getValue());
+      }
+    }
+    p.put("caseSensitive", Boolean.toString(conf.caseSensitiveAnalysis()));
+    p.put("timeZone", conf.sessionLocalTimeZone());
+    p.put("sparkVersion", org.apache.spark.package$.MODULE$.SPARK_VERSION());
+    for (var e : CollectionConverters.asJava(opts).entrySet()) {
+      if (!e.getKey().equals("returning_batch") && !e.getKey().equals("path")) {
+        p.put("option." + e.getKey(), e.getValue());
+      }
+    }
+    return p.toString();
+  }
+}
