@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +29,12 @@ public final class CellarExtensions extends AbstractFunction1<SparkSessionExtens
 
   @Override
   public BoxedUnit apply(SparkSessionExtensions ext) {
+    // extensions are applied once the SparkContext exists, as the session is made: an invalid
+    // setting fails the session here, before any query
+    checkConfiguration(SparkContext.getOrCreate().getConf());
     ext.injectOptimizerRule(new AbstractFunction1<>() {
       @Override
       public SwapParquetFormatRule apply(org.apache.spark.sql.SparkSession session) {
-        checkConfiguration(session.sparkContext().getConf());
         return new SwapParquetFormatRule(session);
       }
     });

@@ -9,6 +9,7 @@ import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
+import scala.Tuple2;
 import scala.runtime.AbstractPartialFunction;
 
 /**
@@ -16,8 +17,15 @@ import scala.runtime.AbstractPartialFunction;
  * CellarParquetFileFormat} in every file relation of a plan, while {@code spark.cellar.enabled}
  * is true for the session. Only the exact Spark class is replaced (a format that extends it, such
  * as Delta's, keeps its own reader). The rule is idempotent: it runs in fixed-point batches.
+ *
+ * <p>The swapped relation also carries the option {@value #MARKER}: Spark's {@code
+ * ParquetFileFormat.equals} accepts any subclass, so without a second difference the old
+ * relation would compare equal to the new one and Catalyst would keep the old plan.
  */
 public final class SwapParquetFormatRule extends Rule<LogicalPlan> {
+  /** The relation option that marks a relation read through Cellar. */
+  public static final String MARKER = "cellar.cached";
+
   private final SparkSession session;
 
   public SwapParquetFormatRule(SparkSession session) {
@@ -42,7 +50,8 @@ public final class SwapParquetFormatRule extends Rule<LogicalPlan> {
         LogicalRelation lr = (LogicalRelation) p;
         HadoopFsRelation fs = (HadoopFsRelation) lr.relation();
         HadoopFsRelation cached = fs.copy(fs.location(), fs.partitionSchema(), fs.dataSchema(),
-            fs.bucketSpec(), new CellarParquetFileFormat(), fs.options(), fs.sparkSession());
+            fs.bucketSpec(), new CellarParquetFileFormat(),
+            fs.options().$plus(new Tuple2<>(MARKER, "true")), fs.sparkSession());
         return lr.copy(cached, lr.output(), lr.catalogTable(), lr.isStreaming(), lr.stream());
       }
     });

@@ -77,7 +77,8 @@ public final class CellarConf {
       ConfEntry.conf("spark.cellar.chunk.max-bytes")
           .doc("A decoded column chunk larger than this is read by Spark's reader and not cached"
               + " (it would be held in memory whole while its row group is decoded).")
-          .check(v -> (Long) v >= (1L << 20), "a size of at least 1m")
+          // VAR nodes use int32 offsets, and the limit is checked only after a whole batch
+          .check(v -> (Long) v >= (1L << 20) && (Long) v <= (1L << 30), "a size from 1m to 1g")
           .bytesConf("256m");
 
   public static final ConfEntry<Boolean> SCAN_NODE =

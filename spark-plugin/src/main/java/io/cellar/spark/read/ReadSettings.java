@@ -89,7 +89,8 @@ public final class ReadSettings implements Serializable {
     p.put("timeZone", conf.sessionLocalTimeZone());
     p.put("sparkVersion", org.apache.spark.package$.MODULE$.SPARK_VERSION());
     for (var e : CollectionConverters.asJava(opts).entrySet()) {
-      if (!e.getKey().equals("returning_batch") && !e.getKey().equals("path")) {
+      if (!e.getKey().equals("returning_batch") && !e.getKey().equals("path")
+          && !e.getKey().equals(io.cellar.spark.SwapParquetFormatRule.MARKER)) {
         p.put("option." + e.getKey(), e.getValue());
       }
     }
