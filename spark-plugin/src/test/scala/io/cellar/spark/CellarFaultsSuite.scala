@@ -70,7 +70,7 @@ class CellarFaultsSuite extends AnyFunSuite {
   }
 
   test("a full pool: chunks that do not fit are not cached, queries still succeed") {
-    withSession(Map("spark.cellar.tiers" -> "dram:1m", "spark.cellar.put-wait" -> "0ms")) {
+    withSession(Map("spark.cellar.tiers" -> "dram:1m", "spark.cellar.pool.put-wait" -> "0ms")) {
       spark =>
         // each file's string chunk (about 6700 rows of 300 bytes) is larger than the pool
         sameWithAndWithout(spark, sampleData(spark, repeat = 30))
@@ -97,12 +97,12 @@ class CellarFaultsSuite extends AnyFunSuite {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.extensions", classOf[CellarExtensions].getName)
-        .config("spark.cellar.extent-size", "12")
+        .config("spark.cellar.pool.extent-size", "12")
         .config("spark.cellar.tiers", "dram:2g,dram:1g")
         .getOrCreate()
     }
     try {
-      assert(e.getMessage.contains("spark.cellar.extent-size=12"), e.getMessage)
+      assert(e.getMessage.contains("spark.cellar.pool.extent-size=12"), e.getMessage)
       assert(e.getMessage.contains("allowed is a size from 256 to 64m"), e.getMessage)
       assert(e.getMessage.contains("spark.cellar.tiers=dram:2g,dram:1g"), e.getMessage)
     } finally {

@@ -31,7 +31,7 @@ trait CellarSuiteBase extends AnyFunSuite with BeforeAndAfterAll {
       .config("spark.sql.shuffle.partitions", "4")
       .config("spark.sql.extensions", classOf[CellarExtensions].getName)
       .config("spark.cellar.tiers", "dram:256m")
-      .config("spark.cellar.test.strict", "true")
+      .config("spark.cellar.test.strict.enabled", "true")
     sessionConf.foreach { case (k, v) => b.config(k, v) }
     spark = b.getOrCreate()
   }

@@ -16,7 +16,7 @@ import java.util.Map;
  * planned. {@code docs/configuration.md} is generated from here ({@link ConfDocs}).
  */
 public final class CellarConf {
-  /** What {@code spark.cellar.explain} logs. */
+  /** What {@code spark.cellar.sql.explain} logs. */
   public enum Explain {
     NONE,
     NOT_CACHED,
@@ -51,14 +51,14 @@ public final class CellarConf {
           .doubleConf(0.2);
 
   public static final ConfEntry<Long> EXTENT_SIZE =
-      ConfEntry.conf("spark.cellar.extent-size")
+      ConfEntry.conf("spark.cellar.pool.extent-size")
           .doc("Allocation unit of the cache pools; a chunk wastes half of one on average.")
           .startup()
           .check(v -> (Long) v >= 256 && (Long) v <= (64L << 20), "a size from 256 to 64m")
           .bytesConf("16k");
 
   public static final ConfEntry<Long> PUT_WAIT =
-      ConfEntry.conf("spark.cellar.put-wait")
+      ConfEntry.conf("spark.cellar.pool.put-wait")
           .doc("How long adding a chunk may wait for other tasks to release the space of evicted"
               + " chunks they still read; after that the chunk is not cached this time.")
           .startup()
@@ -89,13 +89,13 @@ public final class CellarConf {
           .booleanConf(true);
 
   public static final ConfEntry<Explain> EXPLAIN =
-      ConfEntry.conf("spark.cellar.explain")
+      ConfEntry.conf("spark.cellar.sql.explain")
           .doc("Log, at planning time, why scans or columns are not cached (NOT_CACHED) or every"
               + " decision (ALL).")
           .enumConf(Explain.class, Explain.NONE);
 
   public static final ConfEntry<Boolean> TEST_STRICT =
-      ConfEntry.conf("spark.cellar.test.strict")
+      ConfEntry.conf("spark.cellar.test.strict.enabled")
           .doc("Tests only: fail a scan that falls back to Spark's reader because of an error"
               + " instead of warning.")
           .internal()

@@ -49,7 +49,10 @@ public record TierSpec(String kind, String path, long size) {
     if (text.isBlank()) {
       return tiers;
     }
-    for (String part : text.split(",")) {
+    for (String part : text.split(",", -1)) {
+      if (part.isBlank()) {
+        throw new IllegalArgumentException("an empty tier in '" + text + "'");
+      }
       TierSpec t = parse(part.trim());
       if (t.kind.equals("dram") && !tiers.isEmpty()) {
         throw new IllegalArgumentException("a dram tier can only be the top (first) tier");

@@ -192,6 +192,9 @@ public final class ExecutorCache {
     if (!Files.isDirectory(p)) {
       return t.path() + " is not a directory";
     }
+    if (t.size() == 0) {
+      return "a pool in directory " + t.path() + " needs a size (pmem:PATH:SIZE)";
+    }
     if (!Files.isWritable(p)) {
       return t.path() + " is not writable";
     }

@@ -246,11 +246,15 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
         WritableColumnVector v = (WritableColumnVector) b.column(decoded[i]);
         ((WrappedVector) out[i]).wrap(v);
         if (writers[i] != null) {
-          writers[i].append(v, n);
-          if (writers[i].bytes() > s.chunkMaxBytes) {
-            writers[i].close();
-            writers[i] = null;
-            owner.notAdded.incrementAndGet();
+          try {
+            writers[i].append(v, n);
+            if (writers[i].bytes() > s.chunkMaxBytes) {
+              dropWriter(i);
+            }
+          } catch (RuntimeException e) {
+            // the batch itself is Spark's and still served; only its chunk is not cached
+            owner.warnFallback("building a column chunk", e);
+            dropWriter(i);
           }
         }
       }
@@ -267,6 +271,12 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     }
     rowInBlock += n;
     return new ColumnarBatch(out, n);
+  }
+
+  private void dropWriter(int i) {
+    writers[i].close();
+    writers[i] = null;
+    owner.notAdded.incrementAndGet();
   }
 
   /** Pins what is cached of a row group and starts decoding the rest. */

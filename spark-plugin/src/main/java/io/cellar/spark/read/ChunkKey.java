@@ -26,6 +26,22 @@ public record ChunkKey(FileIdentity file, long rowGroup, String column, byte[] p
   private static final byte VERSION = 1;
   static final int PROFILE_BYTES = 16;
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ChunkKey k && rowGroup == k.rowGroup && file.equals(k.file)
+        && column.equals(k.column) && java.util.Arrays.equals(profile, k.profile);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(file, rowGroup, column, java.util.Arrays.hashCode(profile));
+  }
+
+  @Override
+  public String toString() {
+    return "ChunkKey[" + file + ", row group at " + rowGroup + ", " + column + "]";
+  }
+
   /** The key's bytes. */
   public byte[] encode() {
     byte[] p = file.path().getBytes(StandardCharsets.UTF_8);
