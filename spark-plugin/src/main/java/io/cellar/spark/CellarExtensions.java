@@ -48,6 +48,42 @@ public final class CellarExtensions extends AbstractFunction1<SparkSessionExtens
   }
 
   /**
+   * On YARN and Kubernetes, a container is killed when its process uses more than heap plus
+   * {@code spark.executor.memoryOverhead}. Cellar's DRAM tier is native memory outside Spark's
+   * accounting, so the overhead must include it: says so when it visibly does not.
+   *
+   * @return the warning, or null
+   */
+  static String memoryWarning(Map<String, String> settings) {
+    String master = settings.getOrDefault("spark.master", "");
+    if (!master.startsWith("yarn") && !master.startsWith("k8s")) {
+      return null;
+    }
+    long dram = 0;
+    for (io.cellar.spark.conf.TierSpec t
+        : io.cellar.spark.conf.TierSpec.parseList(CellarConf.TIERS.from(settings))) {
+      if (!t.fileBacked()) {
+        dram += t.size();
+      }
+    }
+    long heap = org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
+        settings.getOrDefault("spark.executor.memory", "1g"));
+    if (dram == 0 && CellarConf.TIERS.from(settings).isBlank()) {
+      dram = Math.max(64L << 20, (long) (heap * CellarConf.DRAM_FRACTION.from(settings)));
+    }
+    String set = settings.get("spark.executor.memoryOverhead");
+    long overhead = set == null ? Math.max(384L << 20, heap / 10)
+        : org.apache.spark.network.util.JavaUtils.byteStringAsBytes(
+            set.matches("\\d+") ? set + "m" : set);
+    if (overhead >= dram + (384L << 20)) {
+      return null;
+    }
+    return "the DRAM tier takes " + (dram >> 20) + " MiB of native memory per executor, but"
+        + " spark.executor.memoryOverhead is " + (overhead >> 20) + " MiB; set it to at least "
+        + ((dram + (384L << 20)) >> 20) + "m so that containers are not killed";
+  }
+
+  /**
    * Validates every {@code spark.cellar.*} setting and logs the banner once per JVM.
    *
    * @throws IllegalArgumentException listing every invalid value
@@ -66,6 +102,10 @@ public final class CellarExtensions extends AbstractFunction1<SparkSessionExtens
       LOG.info("Cellar {} active on Spark {} (tiers: {})", Version.CELLAR,
           org.apache.spark.package$.MODULE$.SPARK_VERSION(),
           settings.getOrDefault(CellarConf.TIERS.key(), "default DRAM tier"));
+      String overhead = memoryWarning(settings);
+      if (overhead != null) {
+        LOG.warn("Cellar: {}", overhead);
+      }
       if (!settings.getOrDefault("spark.plugins", "").contains(CellarPlugin.class.getName())) {
         LOG.warn("Cellar: spark.plugins does not name {}: executors open their cache at the"
             + " first cached scan and publish no cache metrics; add"
