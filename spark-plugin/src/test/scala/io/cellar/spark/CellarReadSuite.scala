@@ -145,4 +145,14 @@ class CellarReadSuite extends CellarSuiteBase {
       results.foreach(r => assert(r == expected))
     } finally pool.shutdown()
   }
+
+  test("a column type without a chunk layout is read by Spark's reader, the others cached") {
+    spark.sql("""select id, parse_json(concat('{"a":', cast(id as string), '}')) v,
+      |cast(id as string) s from range(3000)""".stripMargin)
+      .write.parquet(path("variant"))
+    checkSame(spark.read.parquet(path("variant")))
+    val (h, _, _) = delta(withCellar(on = true)(
+      spark.read.parquet(path("variant")).selectExpr("id", "s", "v").collect()))
+    assert(h > 0, "the columns with a layout were not served from the cache")
+  }
 }
