@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: Apache-2.0
+// ModeRun -- one benchmark mode in its own JVM: set up, a cold pass, N warm passes, footprint
+package io.cellar.it.bench;
+
+import io.cellar.it.tpcds.ResultRows;
+import io.cellar.it.tpcds.TpcdsData;
+import io.cellar.spark.CellarExtensions;
+import io.cellar.spark.exec.ExecutorCache;
+import io.cellar.vmem.ByteCache;
+import io.cellar.vmem.CacheStats;
+import io.cellar.vmem.TierStack;
+import io.cellar.vmem.TierStats;
+import io.cellar.vmem.VmemCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDInfo;
+
+/**
+ * Runs the query set in one mode, in this JVM: registers the tables, reads their files once so
+ * the OS page cache holds them (vanilla's best case), warms the JVM up on a throw-away dataset,
+ * sets the mode up (CACHE TABLE, or opens Cellar's cache), runs the set once (cold: the first run
+ * of each query after the setup) and then N more times (warm), and writes a {@link QueryRecord}
+ * per query plus the mode's footprint.
+ */
+final class ModeRun {
+  private final BenchMode mode;
+  private final Path dataDir;
+  private final List<String> queries;
+  private final int warmRuns;
+  private final String tiers;
+  private final PrintStream out;
+  private SparkSession spark;
+
+  ModeRun(BenchMode mode, Path dataDir, List<String> queries, int warmRuns, String tiers,
+      PrintStream out) {
+    this.mode = mode;
+    this.dataDir = dataDir;
+    this.queries = queries;
+    this.warmRuns = warmRuns;
+    this.tiers = tiers;
+    this.out = out;
+  }
+
+  /** Cellar's per-JVM counters at one moment. */
+  private record Counters(long hits, long misses, long added) {
+    static final Counters NONE = new Counters(0, 0, 0);
+
+    Counters minus(Counters o) {
+      return new Counters(hits - o.hits, misses - o.misses, added - o.added);
+    }
+
+    Counters plus(Counters o) {
+      return new Counters(hits + o.hits, misses + o.misses, added + o.added);
+    }
+  }
+
+  /** A query's result and time. */
+  private record Run(double ms, long rows, String checksum, String error) {}
+
+  /**
+   * Runs the mode and writes its records to {@code result + ".tsv"} and its footprint to
+   * {@code result + ".properties"}.
+   */
+  void run(Path result) throws IOException {
+    Set<String> tables = BenchQueries.tables(queries);
+    Properties props = new Properties();
+    props.setProperty("mode", mode.label());
+    props.setProperty("tiers", tiers);
+    props.setProperty("tables", String.join(",", tables));
+    props.setProperty("parquet_bytes", Long.toString(TpcdsData.parquetBytes(dataDir, tables)));
+    props.setProperty("heap_bytes", Long.toString(Runtime.getRuntime().maxMemory()));
+
+    ExecutorCache.shutdown();
+    Path warehouse = Files.createTempDirectory("cellar-bench-warehouse-");
+    spark = session(warehouse);
+    try {
+      TpcdsData.register(spark, dataDir);
+      long pageCache = readFiles(tables);
+      say("read %.1f MiB of Parquet of %d tables so the OS page cache holds them",
+          pageCache / 1048576.0, tables.size());
+      warmUp();
+
+      long setupStart = System.nanoTime();
+      if (mode == BenchMode.CACHE_TABLE) {
+        for (String t : tables) {
+          spark.sql("CACHE TABLE " + t);
+        }
+      } else if (mode.cellar()) {
+        ExecutorCache c = ExecutorCache.get();
+        if (!c.available()) {
+          throw new IllegalStateException("Cellar's cache is not available: "
+              + c.unavailableReason());
+        }
+      }
+      double setupMs = (System.nanoTime() - setupStart) / 1e6;
+      props.setProperty("setup_ms", String.format(java.util.Locale.ROOT, "%.1f", setupMs));
+      if (mode == BenchMode.CACHE_TABLE) {
+        long bytes = 0;
+        for (RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
+          bytes += i.memSize() + i.diskSize();
+        }
+        props.setProperty("footprint_bytes", Long.toString(bytes));
+        say("cached %d tables in %.1f s, %.1f MiB in Spark's block manager", tables.size(),
+            setupMs / 1e3, bytes / 1048576.0);
+      }
+
+      Map<String, Run> cold = new LinkedHashMap<>();
+      Map<String, Counters> coldCounters = new LinkedHashMap<>();
+      say("cold pass over %d queries", queries.size());
+      for (String q : queries) {
+        Counters before = counters();
+        Run r = runQuery(q, "cold");
+        Counters d = counters().minus(before);
+        cold.put(q, r);
+        coldCounters.put(q, d);
+        progress("cold", q, r, d);
+      }
+      Map<String, List<Run>> warm = new LinkedHashMap<>();
+      Map<String, Counters> warmCounters = new LinkedHashMap<>();
+      for (int pass = 1; pass <= warmRuns; pass++) {
+        say("warm pass %d of %d", pass, warmRuns);
+        for (String q : queries) {
+          Counters before = counters();
+          Run r = runQuery(q, "warm " + pass);
+          Counters d = counters().minus(before);
+          warm.computeIfAbsent(q, k -> new ArrayList<>()).add(r);
+          warmCounters.merge(q, d, Counters::plus);
+          progress("warm " + pass, q, r, d);
+        }
+      }
+
+      List<String> lines = new ArrayList<>();
+      for (String q : queries) {
+        lines.add(record(q, cold.get(q), warm.getOrDefault(q, List.of()),
+            coldCounters.get(q), warmCounters.getOrDefault(q, Counters.NONE)).toLine());
+      }
+      if (mode.cellar()) {
+        cellarFootprint(props);
+      }
+      // after the measured runs, so that planning the set here warms nothing up for them
+      Map<String, Set<String>> columns = ColumnsRead.of(spark, dataDir, queries);
+      props.setProperty("read_columns", Integer.toString(
+          columns.values().stream().mapToInt(Set::size).sum()));
+      props.setProperty("read_parquet_bytes",
+          Long.toString(ColumnsRead.parquetBytes(dataDir, columns)));
+      Files.write(Path.of(result + ".tsv"), lines, StandardCharsets.UTF_8);
+      try (OutputStream o = Files.newOutputStream(Path.of(result + ".properties"))) {
+        props.store(o, "cellar-bench mode " + mode.label());
+      }
+    } finally {
+      spark.stop();
+      ExecutorCache.shutdown();
+      TpcdsBench.deleteTree(warehouse);
+    }
+  }
+
+  private QueryRecord record(String q, Run cold, List<Run> warm, Counters c, Counters w) {
+    double[] warmMs = new double[warm.size()];
+    boolean stable = true;
+    String error = cold.error();
+    for (int i = 0; i < warm.size(); i++) {
+      Run r = warm.get(i);
+      warmMs[i] = r.ms();
+      if (!r.error().isEmpty() && error.isEmpty()) {
+        error = r.error();
+      }
+      stable &= r.checksum().equals(cold.checksum());
+    }
+    return new QueryRecord(mode.label(), q, cold.ms(), warmMs, cold.rows(), cold.checksum(),
+        stable, c.hits(), c.misses(), c.added(), w.hits(), w.misses(), w.added(), error);
+  }
+
+  private SparkSession session(Path warehouse) {
+    SparkSession.Builder b = SparkSession.builder()
+        .master("local[2]")
+        .appName("cellar-bench " + mode.label())
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", warehouse.toString())
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        // as Spark's own TPCDSQueryBenchmark
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.autoBroadcastJoinThreshold", Long.toString(20L << 20))
+        .config("spark.sql.crossJoin.enabled", "true")
+        // q90 divides by a count that is 0 at small scale factors: NULL without ANSI mode
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.extensions", CellarExtensions.class.getName())
+        .config("spark.cellar.enabled", Boolean.toString(mode.cellar()));
+    if (mode.cellar()) {
+      b.config("spark.cellar.tiers", tiers);
+    }
+    return b.getOrCreate();
+  }
+
+  /** Reads every Parquet file of the tables once; returns the bytes read. */
+  private long readFiles(Set<String> tables) throws IOException {
+    byte[] buf = new byte[1 << 20];
+    long total = 0;
+    for (String t : tables) {
+      for (Path p : TpcdsData.parquetFiles(dataDir.resolve(t))) {
+        try (InputStream in = Files.newInputStream(p)) {
+          for (int n; (n = in.read(buf)) > 0; ) {
+            total += n;
+          }
+        }
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Runs Parquet scans, aggregates and a join on a throw-away dataset, in the mode's own
+   * configuration, so that JIT compilation and class loading are not charged to the first
+   * measured query; then empties Cellar's cache.
+   */
+  private void warmUp() throws IOException {
+    Path tmp = Files.createTempDirectory("cellar-bench-warmup-");
+    try {
+      Path data = tmp.resolve("t");
+      spark.range(0, 1_000_000, 1, 2).selectExpr("id", "id % 97 AS k",
+          "CAST(id % 100000 AS DECIMAL(7,2)) AS d", "CAST(id AS STRING) AS s",
+          "CAST(id AS DOUBLE) * 1.5 AS x").write().parquet(data.toString());
+      spark.read().parquet(data.toString()).createOrReplaceTempView("cellar_bench_warmup");
+      long start = System.nanoTime();
+      for (int i = 0; i < 3; i++) {
+        spark.sql("SELECT k, count(*), sum(d), max(s), sum(x) FROM cellar_bench_warmup"
+            + " GROUP BY k").collectAsList();
+        spark.sql("SELECT b.k, count(*), sum(a.d) FROM cellar_bench_warmup a JOIN"
+            + " (SELECT DISTINCT k FROM cellar_bench_warmup WHERE k < 10) b ON a.k = b.k"
+            + " GROUP BY b.k").collectAsList();
+      }
+      spark.catalog().dropTempView("cellar_bench_warmup");
+      say("JVM warm-up on a throw-away dataset took %.1f s", (System.nanoTime() - start) / 1e9);
+    } finally {
+      if (mode.cellar()) {
+        ExecutorCache.shutdown();
+      }
+      TpcdsBench.deleteTree(tmp);
+    }
+  }
+
+  private Run runQuery(String q, String phase) {
+    String sql = BenchQueries.sql(q);
+    spark.sparkContext().setJobDescription(mode.label() + " " + q + " " + phase);
+    long start = System.nanoTime();
+    try {
+      List<Row> rows = spark.sql(sql).collectAsList();
+      double ms = (System.nanoTime() - start) / 1e6;
+      return new Run(ms, rows.size(), ResultRows.checksum(ResultRows.canonical(rows)), "");
+    } catch (RuntimeException e) {
+      double ms = (System.nanoTime() - start) / 1e6;
+      out.printf("[%s] !!! %s %s FAILED: %s%n", mode.label(), q, phase, e);
+      e.printStackTrace(out);
+      return new Run(ms, -1, "error", e.toString());
+    }
+  }
+
+  private Counters counters() {
+    if (!mode.cellar()) {
+      return Counters.NONE;
+    }
+    ExecutorCache c = ExecutorCache.get();
+    return new Counters(c.hits.get(), c.misses.get(), c.added.get());
+  }
+
+  private void cellarFootprint(Properties props) {
+    ExecutorCache c = ExecutorCache.get();
+    props.setProperty("not_added", Long.toString(c.notAdded.get()));
+    props.setProperty("fallbacks", Long.toString(c.fallbacks.get()));
+    ByteCache cache = c.cache();
+    List<CacheStats> stats = new ArrayList<>();
+    if (cache instanceof VmemCache v) {
+      stats.add(v.stats());
+    } else if (cache instanceof TierStack t) {
+      stats.addAll(t.tierStats());
+      TierStats m = t.movement();
+      props.setProperty("promotions", Long.toString(m.promotions()));
+      props.setProperty("demotions", Long.toString(m.demotions()));
+      props.setProperty("dropped", Long.toString(m.dropped()));
+    }
+    long used = 0;
+    long entries = 0;
+    for (int i = 0; i < stats.size(); i++) {
+      CacheStats s = stats.get(i);
+      used += s.poolUsed();
+      entries += s.entries();
+      props.setProperty("tier" + i + ".pool_used", Long.toString(s.poolUsed()));
+      props.setProperty("tier" + i + ".pool_size", Long.toString(s.poolSize()));
+      props.setProperty("tier" + i + ".entries", Long.toString(s.entries()));
+      props.setProperty("tier" + i + ".evictions", Long.toString(s.evictions()));
+    }
+    props.setProperty("tier_count", Integer.toString(stats.size()));
+    props.setProperty("footprint_bytes", Long.toString(used));
+    props.setProperty("footprint_entries", Long.toString(entries));
+    say("cache holds %.1f MiB in %d entries (%s)", used / 1048576.0, entries, tiers);
+  }
+
+  private void progress(String phase, String q, Run r, Counters d) {
+    if (!r.error().isEmpty()) {
+      return;
+    }
+    if (mode.cellar()) {
+      say("%-7s %-7s %9.0f ms  %5d rows  %s  hits %d misses %d added %d", phase, q, r.ms(),
+          r.rows(), r.checksum(), d.hits(), d.misses(), d.added());
+    } else {
+      say("%-7s %-7s %9.0f ms  %5d rows  %s", phase, q, r.ms(), r.rows(), r.checksum());
+    }
+  }
+
+  private void say(String format, Object... args) {
+    out.printf("[%s] %s%n", mode.label(), String.format(java.util.Locale.ROOT, format, args));
+    out.flush();
+  }
+}
