@@ -89,6 +89,26 @@ class CellarFaultsSuite extends AnyFunSuite {
     }
   }
 
+  test("with spark.plugins the cache opens at executor start and publishes its statistics") {
+    withSession(Map("spark.plugins" -> classOf[CellarPlugin].getName,
+      "spark.cellar.tiers" -> "dram:64m")) { spark =>
+      // the executor plugin opened the cache before any scan
+      val c = ExecutorCache.get()
+      assert(c.available())
+      assert(c.hits.get() == 0 && c.added.get() == 0)
+      sameWithAndWithout(spark, sampleData(spark))
+      val registry = new com.codahale.metrics.MetricRegistry()
+      CellarPlugin.register(registry, c)
+      val gauges = registry.getGauges.asScala
+      def value(name: String): Long = gauges(name).getValue.asInstanceOf[Number].longValue
+      assert(value("available") == 1)
+      assert(value("chunks.added") == c.added.get() && value("chunks.added") > 0)
+      assert(value("chunks.hits") > 0)
+      assert(value("tier0.entries") == value("chunks.added"))
+      assert(value("tier0.poolUsed") > 0 && value("tier0.poolSize") >= value("tier0.poolUsed"))
+    }
+  }
+
   test("invalid settings fail the session at start, naming key, value and what is allowed") {
     ExecutorCache.shutdown()
     val e = intercept[IllegalArgumentException] {
