@@ -252,46 +252,44 @@ public final class TpcdsBench {
   private static void runMode(Report report, BenchMode m, int round, int rounds, String heap,
       double scale, Path dir, List<String> queries, int warm, Path out, String tiers)
       throws IOException, InterruptedException {
-    {
-      String label = m.label();
-      Path poolDir = null;
-      if (m == BenchMode.CELLAR_FILE || m == BenchMode.CELLAR_TIERED) {
-        String spec = tiers.substring(tiers.indexOf("file:") + 5);
-        poolDir = Path.of(spec.substring(0, spec.lastIndexOf(':')));
-        Files.createDirectories(poolDir, PosixFilePermissions.asFileAttribute(
-            PosixFilePermissions.fromString("rwx------")));
-      }
-      Path result = out.resolve("raw").resolve(rounds > 1 ? label + "-round" + round : label);
-      System.out.printf("[bench] mode %s%s%s%n", label, rounds > 1 ? ", round " + round + " of "
-          + rounds : "", tiers.isEmpty() ? "" : " (tiers " + tiers + ")");
-      long start = System.nanoTime();
-      int rc;
-      try {
-        rc = child(heap, List.of("mode", "--mode", label, "--scale", Double.toString(scale),
-            "--dir", dir.toString(), "--queries", String.join(",", queries), "--warm",
-            Integer.toString(warm), "--tiers", tiers, "--result", result.toString()));
-      } finally {
-        if (poolDir != null) {
-          deleteTree(poolDir);
-        }
-      }
-      System.out.printf("[bench] mode %s finished in %.0f s (exit %d)%n", label,
-          (System.nanoTime() - start) / 1e9, rc);
-      Path tsv = Path.of(result + ".tsv");
-      if (rc != 0 || !Files.exists(tsv)) {
-        report.failed(label, "the mode's JVM exited with " + rc + " in round " + round);
-        return;
-      }
-      List<QueryRecord> rs = new ArrayList<>();
-      for (String line : Files.readAllLines(tsv, StandardCharsets.UTF_8)) {
-        rs.add(QueryRecord.parse(line));
-      }
-      Properties p = new Properties();
-      try (InputStream in = Files.newInputStream(Path.of(result + ".properties"))) {
-        p.load(in);
-      }
-      report.add(label, rs, p);
+    String label = m.label();
+    Path poolDir = null;
+    if (m == BenchMode.CELLAR_FILE || m == BenchMode.CELLAR_TIERED) {
+      String spec = tiers.substring(tiers.indexOf("file:") + 5);
+      poolDir = Path.of(spec.substring(0, spec.lastIndexOf(':')));
+      Files.createDirectories(poolDir, PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rwx------")));
     }
+    Path result = out.resolve("raw").resolve(rounds > 1 ? label + "-round" + round : label);
+    System.out.printf("[bench] mode %s%s%s%n", label, rounds > 1 ? ", round " + round + " of "
+        + rounds : "", tiers.isEmpty() ? "" : " (tiers " + tiers + ")");
+    long start = System.nanoTime();
+    int rc;
+    try {
+      rc = child(heap, List.of("mode", "--mode", label, "--scale", Double.toString(scale),
+          "--dir", dir.toString(), "--queries", String.join(",", queries), "--warm",
+          Integer.toString(warm), "--tiers", tiers, "--result", result.toString()));
+    } finally {
+      if (poolDir != null) {
+        deleteTree(poolDir);
+      }
+    }
+    System.out.printf("[bench] mode %s finished in %.0f s (exit %d)%n", label,
+        (System.nanoTime() - start) / 1e9, rc);
+    Path tsv = Path.of(result + ".tsv");
+    if (rc != 0 || !Files.exists(tsv)) {
+      report.failed(label, "the mode's JVM exited with " + rc + " in round " + round);
+      return;
+    }
+    List<QueryRecord> rs = new ArrayList<>();
+    for (String line : Files.readAllLines(tsv, StandardCharsets.UTF_8)) {
+      rs.add(QueryRecord.parse(line));
+    }
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(Path.of(result + ".properties"))) {
+      p.load(in);
+    }
+    report.add(label, rs, p);
   }
 
   /** Writes the CSV and the summary, prints the summary; 2 when a result was wrong. */
