@@ -64,15 +64,21 @@ public final class TpcdsBench {
       return;
     }
     int rc;
-    switch (args[0]) {
-      case "gen" -> rc = gen(opts);
-      case "run" -> rc = run(opts, args);
-      case "mode" -> rc = mode(opts);
-      default -> {
-        System.err.println("cellar-bench: unknown command '" + args[0] + "'");
-        usage(System.err);
-        rc = 64;
+    try {
+      switch (args[0]) {
+        case "gen" -> rc = gen(opts);
+        case "run" -> rc = run(opts, args);
+        case "mode" -> rc = mode(opts);
+        default -> {
+          System.err.println("cellar-bench: unknown command '" + args[0] + "'");
+          usage(System.err);
+          rc = 64;
+        }
       }
+    } catch (IllegalArgumentException e) {
+      // a bad option value (mode, query, size, number): say which, without a stack trace
+      System.err.println("cellar-bench: " + e.getMessage());
+      rc = 64;
     }
     System.exit(rc);
   }
