@@ -4,6 +4,7 @@ package io.cellar.spark.exec;
 
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
+import io.cellar.spark.read.FooterCache;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.TierStack;
 import io.cellar.vmem.VmemCache;
@@ -40,7 +41,7 @@ public final class ExecutorCache {
   private final ByteCache cache;
   private final String unavailable;
   private final List<TierSpec> tiers;
-  private final int footerEntries;
+  private final FooterCache footers;
   private final AtomicBoolean warned = new AtomicBoolean();
 
   /** Chunks served from the cache (any tier). */
@@ -59,7 +60,7 @@ public final class ExecutorCache {
     this.cache = cache;
     this.unavailable = unavailable;
     this.tiers = tiers;
-    this.footerEntries = footerEntries;
+    this.footers = new FooterCache(footerEntries);
   }
 
   /** This JVM's cache, made from SparkEnv's configuration at first call. */
@@ -229,9 +230,9 @@ public final class ExecutorCache {
     return tiers;
   }
 
-  /** Footers to keep in the heap. */
-  public int footerEntries() {
-    return footerEntries;
+  /** The footers and row-group choices of this cache's scans; they go with the cache. */
+  public FooterCache footers() {
+    return footers;
   }
 
   /**

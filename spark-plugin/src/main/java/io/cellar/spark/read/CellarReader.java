@@ -26,8 +26,6 @@ import scala.runtime.AbstractFunction1;
 public final class CellarReader extends AbstractFunction1<PartitionedFile, Iterator<InternalRow>>
     implements Serializable {
   private static final long serialVersionUID = 1L;
-  private static final Object FOOTERS_LOCK = new Object();
-  private static volatile FooterCache footers;
 
   private final Function1<PartitionedFile, Iterator<InternalRow>> spark;
   private final ReadSettings settings;
@@ -45,20 +43,6 @@ public final class CellarReader extends AbstractFunction1<PartitionedFile, Itera
     this.metrics = metrics;
   }
 
-  private static FooterCache footers(ExecutorCache cache) {
-    FooterCache f = footers;
-    if (f == null) {
-      synchronized (FOOTERS_LOCK) {
-        f = footers;
-        if (f == null) {
-          f = new FooterCache(cache.footerEntries());
-          footers = f;
-        }
-      }
-    }
-    return f;
-  }
-
   @Override
   @SuppressWarnings("unchecked")
   public Iterator<InternalRow> apply(PartitionedFile file) {
@@ -66,7 +50,7 @@ public final class CellarReader extends AbstractFunction1<PartitionedFile, Itera
     if (cache.available()) {
       try {
         Object it = new CachedFileReader(settings, conf.value().value(), file, cache, metrics,
-            footers(cache));
+            cache.footers());
         return (Iterator<InternalRow>) it;
       } catch (IOException | RuntimeException e) {
         if (settings.strict) {

@@ -13,7 +13,7 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * else, so it opens no file. Entries are keyed by file identity, so a rewritten file is never
  * described by its old footer. Thread-safe; least recently used entries go first.
  */
-final class FooterCache {
+public final class FooterCache {
   /** One split of one file. */
   record Split(FileIdentity file, long start, long length) {}
 
@@ -30,7 +30,7 @@ final class FooterCache {
   private final int capacity;
   private final LinkedHashMap<Split, Meta> map;
 
-  FooterCache(int capacity) {
+  public FooterCache(int capacity) {
     this.capacity = capacity;
     this.map = new LinkedHashMap<>(16, 0.75f, true);
   }
