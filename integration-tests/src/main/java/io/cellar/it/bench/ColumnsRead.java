@@ -28,7 +28,9 @@ import org.apache.spark.sql.execution.ExplainMode;
  * should be compared with.
  */
 final class ColumnsRead {
-  private static final Pattern LOCATION = Pattern.compile("Location: \\S+ \\[file:([^\\]]+)\\]");
+  /** The table directory's last name, from a file: or hdfs: location. */
+  private static final Pattern LOCATION =
+      Pattern.compile("Location: \\S+ \\[[a-z]+:[^\\]]*/([^/\\]]+)/?\\]");
   private static final Pattern READ_SCHEMA = Pattern.compile("ReadSchema: struct<(.*)>");
   private static final Pattern FIELD = Pattern.compile("(?:^|,)(\\w+):");
 
@@ -50,7 +52,7 @@ final class ColumnsRead {
         for (String line : plan.split("\n")) {
           Matcher l = LOCATION.matcher(line);
           if (l.find()) {
-            table = Path.of(l.group(1)).getFileName().toString();
+            table = l.group(1);
             continue;
           }
           Matcher r = READ_SCHEMA.matcher(line);

@@ -38,16 +38,23 @@ import org.apache.spark.storage.RDDInfo;
 final class ModeRun {
   private final BenchMode mode;
   private final Path dataDir;
+  private final String location;
   private final List<String> queries;
   private final int warmRuns;
   private final String tiers;
   private final PrintStream out;
   private SparkSession spark;
 
-  ModeRun(BenchMode mode, Path dataDir, List<String> queries, int warmRuns, String tiers,
-      PrintStream out) {
+  /**
+   * @param dataDir the data generated on local disk (its footers describe the read columns)
+   * @param location where the queries read the same files: {@code dataDir} itself or a copy on
+   *     a remote file system ({@code hdfs://...})
+   */
+  ModeRun(BenchMode mode, Path dataDir, String location, List<String> queries, int warmRuns,
+      String tiers, PrintStream out) {
     this.mode = mode;
     this.dataDir = dataDir;
+    this.location = location;
     this.queries = queries;
     this.warmRuns = warmRuns;
     this.tiers = tiers;
@@ -79,6 +86,7 @@ final class ModeRun {
     Properties props = new Properties();
     props.setProperty("mode", mode.label());
     props.setProperty("tiers", tiers);
+    props.setProperty("location", location);
     props.setProperty("tables", String.join(",", tables));
     props.setProperty("parquet_bytes", Long.toString(TpcdsData.parquetBytes(dataDir, tables)));
     props.setProperty("heap_bytes", Long.toString(Runtime.getRuntime().maxMemory()));
@@ -87,10 +95,10 @@ final class ModeRun {
     Path warehouse = Files.createTempDirectory("cellar-bench-warehouse-");
     spark = session(warehouse);
     try {
-      TpcdsData.register(spark, dataDir);
+      TpcdsData.register(spark, location);
       long pageCache = readFiles(tables);
-      say("read %.1f MiB of Parquet of %d tables so the OS page cache holds them",
-          pageCache / 1048576.0, tables.size());
+      say("read %.1f MiB of Parquet of %d tables from %s so the OS page cache holds them",
+          pageCache / 1048576.0, tables.size(), location);
       warmUp();
 
       long setupStart = System.nanoTime();
@@ -205,13 +213,22 @@ final class ModeRun {
     return b.getOrCreate();
   }
 
-  /** Reads every Parquet file of the tables once; returns the bytes read. */
+  /**
+   * Reads every Parquet file of the tables once, through Hadoop's file system at the location
+   * (for HDFS, the DataNode's block files then sit in the page cache); returns the bytes read.
+   */
   private long readFiles(Set<String> tables) throws IOException {
     byte[] buf = new byte[1 << 20];
     long total = 0;
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
     for (String t : tables) {
-      for (Path p : TpcdsData.parquetFiles(dataDir.resolve(t))) {
-        try (InputStream in = Files.newInputStream(p)) {
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(location + "/" + t);
+      org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(conf);
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(dir)) {
+        if (!f.getPath().getName().endsWith(".parquet")) {
+          continue;
+        }
+        try (InputStream in = fs.open(f.getPath())) {
           for (int n; (n = in.read(buf)) > 0; ) {
             total += n;
           }

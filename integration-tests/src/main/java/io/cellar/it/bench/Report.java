@@ -50,6 +50,31 @@ final class Report {
         .add(Double.parseDouble(p.getProperty("setup_ms", "0")));
   }
 
+  /** The query names, in run order. */
+  List<String> queries() {
+    return queries;
+  }
+
+  /** The modes that produced records, in run order. */
+  List<String> measuredModes() {
+    List<String> r = new ArrayList<>();
+    for (String m : modes) {
+      if (records.containsKey(m)) {
+        r.add(m);
+      }
+    }
+    return r;
+  }
+
+  /** Warm speedup of a query in a mode over the reference; NaN when either has no result. */
+  double warmSpeedup(String mode, String query) {
+    String ref = reference();
+    if (ref == null || !ok(ref, query) || !ok(mode, query)) {
+      return Double.NaN;
+    }
+    return warmMs(ref, query) / warmMs(mode, query);
+  }
+
   /** The first round's record of a query in a mode, or null. */
   private QueryRecord first(String mode, String query) {
     List<QueryRecord> rs = records.getOrDefault(mode, Map.of()).get(query);
@@ -234,6 +259,10 @@ final class Report {
           .append(" | ").append(resultsOf(m, ref)).append(" |\n");
     }
 
+    if (queries.containsAll(io.cellar.it.tpcds.TpcdsQueries.IO9)) {
+      setTable(md, ref, "io9", io.cellar.it.tpcds.TpcdsQueries.IO9);
+    }
+
     md.append("\n## Warm time per query (ms) and speedup over ").append(ref).append("\n\n");
     queryTable(md, ref, false);
     md.append("\n## Cold time per query (ms) and speedup over ").append(ref).append("\n\n");
@@ -305,6 +334,37 @@ final class Report {
       }
     }
     return md.toString();
+  }
+
+  /** Totals of a named subset of the queries, per mode. */
+  private void setTable(StringBuilder md, String ref, String name, List<String> set) {
+    md.append("\n## The ").append(name).append(" set (").append(String.join(" ", set))
+        .append(") together\n\n");
+    md.append("| mode | cold total s | cold speedup | warm total s | warm speedup |\n");
+    md.append("|---|---:|---:|---:|---:|\n");
+    double refCold = 0;
+    double refWarm = 0;
+    for (String q : set) {
+      refCold += coldMs(ref, q);
+      refWarm += warmMs(ref, q);
+    }
+    for (String m : measuredModes()) {
+      double cold = 0;
+      double warm = 0;
+      boolean all = true;
+      for (String q : set) {
+        all &= ok(m, q);
+        cold += coldMs(m, q);
+        warm += warmMs(m, q);
+      }
+      if (!all) {
+        md.append("| ").append(m).append(" | failed | | | |\n");
+        continue;
+      }
+      md.append("| ").append(m).append(" | ").append(f2(cold / 1e3)).append(" | ")
+          .append(ratio(refCold, cold)).append(" | ").append(f2(warm / 1e3)).append(" | ")
+          .append(ratio(refWarm, warm)).append(" |\n");
+    }
   }
 
   private void queryTable(StringBuilder md, String ref, boolean cold) {

@@ -259,10 +259,18 @@ public final class TpcdsData {
    * Existing tables of the same names are dropped first (an external table's files stay).
    */
   public static void register(SparkSession spark, Path dir) {
+    register(spark, dir.toAbsolutePath().toString());
+  }
+
+  /**
+   * As {@link #register(SparkSession, Path)}, for data under a Hadoop file system URI or path
+   * ({@code hdfs://127.0.0.1:9000/tpcds/sf1}, {@code /tmp/cellar-tpcds/sf1}).
+   */
+  public static void register(SparkSession spark, String root) {
     Map<String, StructType> schemas = declaredSchemas();
+    String base = root.endsWith("/") ? root : root + "/";
     for (String t : tables()) {
-      String location = dir.resolve(t).toAbsolutePath().toString()
-          .replace("\\", "\\\\").replace("'", "\\'");
+      String location = (base + t).replace("\\", "\\\\").replace("'", "\\'");
       spark.sql("DROP TABLE IF EXISTS `" + t + "`");
       spark.sql("CREATE TABLE `" + t + "` (" + schemas.get(t).toDDL() + ") USING parquet"
           + " LOCATION '" + location + "'");

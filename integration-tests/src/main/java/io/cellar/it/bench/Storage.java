@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+// Storage -- where the benchmark's queries read their Parquet files: local disk or HDFS on loopback
+package io.cellar.it.bench;
+
+import io.cellar.it.tpcds.TpcdsData;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/** A storage setting of the benchmark; every mode runs once per setting. */
+enum Storage {
+  /** The generated files where they are, on the local disk (the OS page cache holds them). */
+  LOCAL("local", "Parquet on local disk", "Parquet on local disk (page cache warm)"),
+  /** The same files copied to an HDFS that the benchmark starts on 127.0.0.1. */
+  HDFS("hdfs", "Parquet on HDFS over loopback",
+      "Parquet on HDFS (NameNode + DataNode on 127.0.0.1, started by the benchmark)");
+
+  private final String label;
+  private final String title;
+  private final String description;
+
+  Storage(String label, String title, String description) {
+    this.label = label;
+    this.title = title;
+    this.description = description;
+  }
+
+  String label() {
+    return label;
+  }
+
+  String title() {
+    return title;
+  }
+
+  String description() {
+    return description;
+  }
+
+  /** The settings of a comma-separated list, in its order. */
+  static List<Storage> list(String text) {
+    List<Storage> r = new ArrayList<>();
+    for (String s : text.split(",")) {
+      String l = s.trim().toLowerCase(Locale.ROOT);
+      if (l.isEmpty()) {
+        continue;
+      }
+      Storage found = null;
+      for (Storage v : values()) {
+        if (v.label.equals(l)) {
+          found = v;
+        }
+      }
+      if (found == null) {
+        throw new IllegalArgumentException("unknown storage '" + s + "'; one of local, hdfs");
+      }
+      if (!r.contains(found)) {
+        r.add(found);
+      }
+    }
+    if (r.isEmpty()) {
+      throw new IllegalArgumentException("--storage names no setting; one of local, hdfs");
+    }
+    return r;
+  }
+
+  /** Where the modes of this setting read the data; closing it stops what it started. */
+  interface Location extends AutoCloseable {
+    String uri();
+
+    @Override
+    void close() throws IOException;
+  }
+
+  /** Makes the data of the given tables available in this setting. */
+  Location open(Path dataDir, double scale, Collection<String> tables, Path out, PrintStream log)
+      throws IOException {
+    if (this == LOCAL) {
+      String uri = dataDir.toString();
+      return new Location() {
+        @Override
+        public String uri() {
+          return uri;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+    Path base = Files.createTempDirectory("cellar-bench-hdfs-");
+    log.printf("[bench] starting HDFS on 127.0.0.1 (state in %s)%n", base);
+    HdfsLoopback hdfs;
+    try {
+      hdfs = HdfsLoopback.start(base);
+    } catch (IOException | RuntimeException e) {
+      TpcdsBench.deleteTree(base);
+      throw e;
+    }
+    String uri;
+    try {
+      // every table, so that registering the whole schema finds each location
+      uri = hdfs.upload(dataDir, "sf" + TpcdsData.scaleName(scale), TpcdsData.tables(), log);
+    } catch (IOException | RuntimeException e) {
+      hdfs.close();
+      TpcdsBench.deleteTree(base);
+      throw e;
+    }
+    return new Location() {
+      @Override
+      public String uri() {
+        return uri;
+      }
+
+      @Override
+      public void close() throws IOException {
+        hdfs.close();
+        TpcdsBench.deleteTree(base);
+      }
+    };
+  }
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// BenchSuite -- the benchmark command runs end to end at a tiny scale, on local disk and on HDFS
+package io.cellar.it.bench
+
+import java.nio.charset.StandardCharsets
+import java.nio.file.{Files, Path, Paths}
+
+import scala.jdk.CollectionConverters._
+
+import io.cellar.it.tpcds.TpcdsData
+import org.scalatest.funsuite.AnyFunSuite
+
+class BenchSuite extends AnyFunSuite {
+  private val scale = sys.props.getOrElse("cellar.tpcds.scale", "0.01").toDouble
+  // the suites' data directory, so that nothing is generated twice
+  private val data = Paths.get(sys.props.getOrElse("cellar.tpcds.dir",
+    s"target/tpcds-${TpcdsData.scaleName(scale)}")).toAbsolutePath
+
+  test("run measures both storage settings, agrees with vanilla and writes CSV, summary and PNG") {
+    val out = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "bench-suite-")
+    val rc = TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir", data.toString,
+      "--queries", "q42,scan", "--modes", "vanilla,cellar-tiered", "--warm", "1",
+      "--heap", "2g", "--out", out.toString))
+    assert(rc == 0, s"cellar-bench run exited with $rc")
+
+    for (storage <- Seq("local", "hdfs")) {
+      val dir = out.resolve(storage)
+      val csv = Files.readAllLines(dir.resolve("results.csv"), StandardCharsets.UTF_8).asScala
+      // a header, then one row per query and mode
+      assert(csv.size == 1 + 2 * 2, csv.mkString("\n"))
+      assert(csv.tail.exists(l => l.startsWith("cellar-tiered,1,q42,")), csv.mkString("\n"))
+      val md = Files.readString(dir.resolve("summary.md"))
+      assert(md.contains("| cellar-tiered |"), md)
+      assert(md.contains("Every query returned vanilla's rows"), md)
+      assertPng(dir.resolve("speedup.png"))
+    }
+    val hdfs = Files.readString(out.resolve("hdfs/summary.md"))
+    assert(hdfs.contains("storage: Parquet on HDFS"), hdfs)
+    // the Cellar mode on HDFS cached the scan: its warm pass had hits and no misses
+    val tiered = Files.readAllLines(out.resolve("hdfs/results.csv")).asScala
+      .filter(_.startsWith("cellar-tiered,1,ss_scan,"))
+    assert(tiered.size == 1, tiered)
+    val f = tiered.head.split(",", -1)
+    assert(f(15).toDouble > 0 && f(16).toDouble == 0, tiered.head)
+    val all = Files.readString(out.resolve("summary.md"))
+    assert(all.contains("Parquet on local disk") && all.contains("Parquet on HDFS"), all)
+    TpcdsBench.deleteTree(out)
+  }
+
+  test("an unknown storage setting is a usage error naming the allowed ones") {
+    val err = new java.io.ByteArrayOutputStream()
+    val old = System.err
+    System.setErr(new java.io.PrintStream(err, true))
+    val rc = try TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir",
+      data.toString, "--storage", "s3")) finally System.setErr(old)
+    assert(rc == 64)
+    assert(err.toString.contains("unknown storage 's3'; one of local, hdfs"), err.toString)
+  }
+
+  private def assertPng(p: Path): Unit = {
+    val b = Files.readAllBytes(p)
+    assert(b.length > 1000, s"$p is only ${b.length} bytes")
+    assert(b.take(8).sameElements(Array(0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a)
+      .map(_.toByte)), s"$p is not a PNG")
+    val img = javax.imageio.ImageIO.read(p.toFile)
+    // 900 x 520 points at 110 dpi
+    assert(img.getWidth >= 1300 && img.getHeight >= 750, s"${img.getWidth}x${img.getHeight}")
+  }
+}
