@@ -2,14 +2,16 @@
 /*
  * cellar.h -- what Cellar's engine adds to the libvmemcache API
  *
- * DRAM pools, pinned zero-copy reads, atomic replace, removal without the
- * eviction callback, statistics in one call, media facts, and tier stacks.
+ * DRAM pools, persistent file pools, pinned zero-copy reads, atomic
+ * replace, removal without the eviction callback, statistics in one call,
+ * media facts, key listings, eviction journals and tier stacks.
  * Every function here follows libvmemcache's error convention: -1 (or NULL)
  * with errno set and vmemcache_errormsg() describing the error.
  */
 #ifndef CELLAR_H
 #define CELLAR_H 1
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "libvmemcache.h"
@@ -19,7 +21,7 @@ extern "C" {
 #endif
 
 /* bumped whenever a signature or a struct below changes */
-#define CELLAR_ABI_VERSION 1
+#define CELLAR_ABI_VERSION 2
 
 /* cellar_abi_version -- CELLAR_ABI_VERSION of the library actually loaded */
 int cellar_abi_version(void);
@@ -33,6 +35,78 @@ const char *cellar_errno_name(int err);
  * DRAM tier, with no file at all. Errors as vmemcache_add(), plus ENOMEM.
  */
 int cellar_add_dram(VMEMcache *cache);
+
+/*
+ * cellar_add_persistent -- gives the cache a pool file that survives the
+ * process, instead of vmemcache_add(). Lifecycle: vmemcache_new, setters,
+ * cellar_add_persistent, use, vmemcache_delete (a clean close: every value
+ * and the header are made durable, msync or libpmem on DAX, and the pool is
+ * marked clean). Later processes reattach it.
+ *
+ * `path` is either
+ * - an existing directory shared by several processes: the cache takes the
+ *   first file `<dir>/cellar-<n>.pool` it can lock, preferring one with
+ *   contents (so a restarted process takes over its predecessor's file),
+ *   else creates the lowest free name; or
+ * - one file (created when absent; its directory must exist), which fails
+ *   with EBUSY when another process or another cache holds it.
+ * A file is held by one cache at a time through flock(2) on its own open
+ * file description, so a second cache of the same process is refused too.
+ *
+ * An existing pool keeps its size and extent size (the configured ones only
+ * size a new file). A pool file that cannot be reattached (another format
+ * version, a bad or truncated header, garbage) is renamed to
+ * `<file>.bad-<seconds>-<pid>` and a new one is made; the report says so.
+ *
+ * Reattach cost (cellar_reattach_get gives the figures):
+ * - after a clean close: every entry header, its key and its fragment chain
+ *   are checked (header checksum, bounds, overlaps) and the scan jumps over
+ *   entries and free runs, so the time grows with the number of entries,
+ *   not the bytes. Values are checked lazily: the first get or pin of an
+ *   entry hashes its value once (one extra read of it); an entry whose
+ *   value fails is dropped (counted in cellar_stats.corrupt, on_evict runs)
+ *   and the read is a miss.
+ * - after an unclean stop (kill -9, crash): every extent is examined and
+ *   every value checksum verified before the pool is used: time grows with
+ *   the bytes held (about the speed of reading them once). An entry that
+ *   fails is dropped; of overlapping entries or two of one key the newest
+ *   (higher sequence number) wins. A torn entry is never returned.
+ * Checksum: cks64, a four-lane multiply-rotate hash in the style of
+ * xxHash64 seeded with the pool's random id, folded to 32 bits; puts into
+ * a persistent pool hash the value while copying it.
+ * LRU order after a reattach is the order the entries were written.
+ *
+ * Errors: as vmemcache_add(), plus EBUSY (the file is locked), EINVAL (a
+ * device, or a path that is neither a directory nor a regular file), and
+ * any errno of open, flock, fallocate, mmap or rename.
+ */
+int cellar_add_persistent(VMEMcache *cache, const char *path);
+
+/* how a persistent pool was attached */
+enum cellar_pool_state {
+	CELLAR_POOL_NEW,        /* a new, empty file */
+	CELLAR_POOL_CLEAN,      /* reattached after a clean close */
+	CELLAR_POOL_RECOVERED,  /* reattached after an unclean stop */
+	CELLAR_POOL_RECREATED,  /* the old file was set aside; a new one made */
+	CELLAR_POOL_STATE_COUNT
+};
+
+/* what cellar_add_persistent found and did */
+struct cellar_reattach {
+	char path[PATH_MAX];                 /* the pool file */
+	enum cellar_pool_state state;
+	unsigned long long entries_recovered;
+	unsigned long long entries_dropped;  /* headers found but rejected */
+	unsigned long long bytes_recovered;  /* value bytes of those recovered */
+	unsigned long long elapsed_ns;       /* open + reattach time */
+	char message[512];                   /* why a file was set aside, ... */
+};
+
+/*
+ * cellar_reattach_get -- fills *out; EINVAL for NULL arguments or a cache
+ * without a persistent pool. Thread-safe (the report never changes).
+ */
+int cellar_reattach_get(VMEMcache *cache, struct cellar_reattach *out);
 
 /*
  * cellar_replace -- puts `value` under `key`, replacing an existing value in
@@ -121,6 +195,7 @@ struct cellar_stats {
 	unsigned long long replaces;       /* successful cellar_replace calls */
 	unsigned long long pinned;         /* pins held now */
 	unsigned long long put_fragments;  /* puts that had to split a value */
+	unsigned long long corrupt;        /* reattached entries that failed a lazy check */
 };
 
 /* cellar_stats_get -- fills *out; EINVAL for NULL arguments */
@@ -137,6 +212,49 @@ struct cellar_media {
 
 /* cellar_media_get -- fills *out; EINVAL before add or for NULL arguments */
 int cellar_media_get(VMEMcache *cache, struct cellar_media *out);
+
+/*
+ * A key handed to a caller's function; the bytes are valid during the call
+ * only. For listings a non-zero return stops the listing.
+ */
+typedef int cellar_key_fn(const void *key, size_t key_size, void *arg);
+
+/*
+ * cellar_keys_list -- calls fn on the key of every entry. Thread-safe with
+ * every other call: a key present for the whole listing is listed once; a
+ * key put or evicted meanwhile may or may not be. fn runs with no engine
+ * lock held (keys are copied out one index shard at a time), so it may call
+ * the cache. Returns 0 (also when fn stopped it); EINVAL for NULL arguments
+ * or a cache without a pool, ENOMEM.
+ */
+int cellar_keys_list(VMEMcache *cache, cellar_key_fn *fn, void *arg);
+
+/* most keys an eviction journal may hold */
+#define CELLAR_JOURNAL_MAX ((size_t)1 << 26)
+
+/*
+ * cellar_journal_enable -- from now on, every key that leaves the cache
+ * (LRU eviction, vmemcache_evict, a failed lazy check; not cellar_remove or
+ * cellar_replace) is appended to a queue of `capacity` keys. A key that
+ * finds the queue full is not kept and the journal records an overflow.
+ * Enable it before the cache is shared, or accept that evictions racing
+ * the call may be missed. A cache in a tier stack should not have one (it
+ * would list demotions): use cellar_tier_journal_enable. EINVAL for a NULL
+ * cache or a capacity of 0 or over CELLAR_JOURNAL_MAX; EALREADY when
+ * enabled before; ENOMEM.
+ */
+int cellar_journal_enable(VMEMcache *cache, size_t capacity);
+
+/*
+ * cellar_journal_drain -- removes up to max_keys keys, oldest first, calls
+ * fn (may be NULL) on each with no lock held, sets *overflowed to whether
+ * keys were lost since the last drain (and clears that): the caller must
+ * then resync from cellar_keys_list. Returns the number of keys, or -1:
+ * EINVAL for NULL arguments or a cache without a journal, ENOMEM.
+ * Thread-safe; concurrent drains each get different keys.
+ */
+long cellar_journal_drain(VMEMcache *cache, size_t max_keys,
+		cellar_key_fn *fn, void *arg, int *overflowed);
 
 /*
  * Tier stacks: caches top to bottom (e.g. a DRAM pool over a file pool).
@@ -208,6 +326,25 @@ int cellar_tier_exists(cellar_tier *tier, const void *key, size_t key_size,
 
 /* cellar_tier_evict -- removes the key from whichever tier holds it */
 int cellar_tier_evict(cellar_tier *tier, const void *key, size_t key_size);
+
+/*
+ * cellar_tier_keys_list -- as cellar_keys_list() over the stack: each key
+ * once, whichever tier holds it (tiers are listed top to bottom into one
+ * set, so a key demoted during the listing is not lost nor doubled).
+ */
+int cellar_tier_keys_list(cellar_tier *tier, cellar_key_fn *fn, void *arg);
+
+/*
+ * cellar_tier_journal_enable -- as cellar_journal_enable() for keys that
+ * leave the whole stack: evicted from the bottom tier or not demotable,
+ * dropped by a failed promotion, or removed by cellar_tier_evict().
+ * Demotion, promotion and cellar_tier_replace do not count.
+ */
+int cellar_tier_journal_enable(cellar_tier *tier, size_t capacity);
+
+/* cellar_tier_journal_drain -- as cellar_journal_drain() for a stack */
+long cellar_tier_journal_drain(cellar_tier *tier, size_t max_keys,
+		cellar_key_fn *fn, void *arg, int *overflowed);
 
 /* per-stack movement counters */
 struct cellar_tier_stats {

@@ -35,10 +35,11 @@
 #define PIECE_MAX ((size_t)1 << 30) /* largest ByteBuffer made for a pinned piece */
 #define ARRAY_MAX ((size_t)INT32_MAX - 8) /* largest byte[] a JVM reliably gives */
 
-#define STATS_FIELDS 13
+#define STATS_FIELDS 14
 #define MEDIA_FIELDS 5
 #define TIER_STATS_FIELDS 3
 #define PIN_OUT_FIELDS 5
+#define REATTACH_FIELDS 5
 
 /* references cached by JNI_OnLoad; read-only afterwards */
 static struct {
@@ -48,9 +49,13 @@ static struct {
 	jclass cellar;
 	jclass cache_full;
 	jclass cache_io;
+	jclass pool_locked;
+	jclass byte_array;
+	jclass string;
 	jmethodID cellar_init;
 	jmethodID cache_full_init;
 	jmethodID cache_io_init;
+	jmethodID pool_locked_init;
 } G;
 
 /*
@@ -526,13 +531,47 @@ Java_io_cellar_vmem_Native_abiVersion(JNIEnv *env, jclass cls)
 	return cellar_abi_version();
 }
 
+/*
+ * raise_locked -- a pool file held by another process or cache: a
+ * PoolLockedException with the engine's message, which names the file
+ * (internal)
+ */
+static void
+raise_locked(JNIEnv *env, const char *fn)
+{
+	char text[MSG_MAX];
+	char msg[MSG_MAX];
+	snprintf(text, sizeof(text), "%s: %s (EBUSY: Device or resource busy)",
+			fn, vmemcache_errormsg());
+	utf_copy(msg, sizeof(msg), text);
+	jstring jmsg = (*env)->NewStringUTF(env, msg);
+	if (jmsg == NULL)
+		return;
+	jobject ex = (*env)->NewObject(env, G.pool_locked, G.pool_locked_init,
+			(jint)EBUSY, jmsg);
+	if (ex != NULL) {
+		(*env)->Throw(env, (jthrowable)ex);
+		(*env)->DeleteLocalRef(env, ex);
+	}
+	(*env)->DeleteLocalRef(env, jmsg);
+}
+
 JNIEXPORT jlong JNICALL
 Java_io_cellar_vmem_Native_open(JNIEnv *env, jclass cls, jint policy,
-		jlong size, jlong extent, jbyteArray path)
+		jlong size, jlong extent, jbyteArray path, jint mode, jint journal)
 {
 	(void)cls;
-	if (size < 0 || extent < 0) {
-		raise_arg(env, "size and extent size must be 0 or more");
+	if (size < 0 || extent < 0 || journal < 0) {
+		raise_arg(env, "size, extent size and journal capacity must be 0 or more");
+		return 0;
+	}
+	if (mode != io_cellar_vmem_Native_MODE_TEMPORARY &&
+			mode != io_cellar_vmem_Native_MODE_PERSISTENT) {
+		raise_arg(env, "unknown pool mode");
+		return 0;
+	}
+	if (mode == io_cellar_vmem_Native_MODE_PERSISTENT && path == NULL) {
+		raise_arg(env, "a persistent pool needs a path");
 		return 0;
 	}
 	char *cpath = NULL;
@@ -566,14 +605,25 @@ Java_io_cellar_vmem_Native_open(JNIEnv *env, jclass cls, jint policy,
 		fn = "vmemcache_set_size";
 	else if (extent != 0 && vmemcache_set_extent_size(c, (size_t)extent))
 		fn = "vmemcache_set_extent_size";
-	else if (cpath != NULL && vmemcache_add(c, cpath))
+	else if (cpath != NULL && mode == io_cellar_vmem_Native_MODE_TEMPORARY &&
+			vmemcache_add(c, cpath))
 		fn = "vmemcache_add";
+	else if (cpath != NULL && mode == io_cellar_vmem_Native_MODE_PERSISTENT &&
+			cellar_add_persistent(c, cpath))
+		fn = "cellar_add_persistent";
 	else if (cpath == NULL && cellar_add_dram(c))
 		fn = "cellar_add_dram";
+	else if (journal > 0 && cellar_journal_enable(c, (size_t)journal))
+		fn = "cellar_journal_enable";
 
 	if (fn != NULL) {
 		/* the message is read before delete can touch the thread's error */
-		raise_engine(env, fn, errno);
+		int err = errno;
+		if (err == EBUSY && mode == io_cellar_vmem_Native_MODE_PERSISTENT &&
+				strcmp(fn, "cellar_add_persistent") == 0)
+			raise_locked(env, fn);
+		else
+			raise_engine(env, fn, err);
 		vmemcache_delete(c);
 		c = NULL;
 	}
@@ -591,9 +641,14 @@ Java_io_cellar_vmem_Native_delete(JNIEnv *env, jclass cls, jlong handle)
 }
 
 JNIEXPORT jlong JNICALL
-Java_io_cellar_vmem_Native_tierNew(JNIEnv *env, jclass cls, jlongArray caches)
+Java_io_cellar_vmem_Native_tierNew(JNIEnv *env, jclass cls, jlongArray caches,
+		jint journal)
 {
 	(void)cls;
+	if (journal < 0) {
+		raise_arg(env, "journal capacity must be 0 or more");
+		return 0;
+	}
 	if (caches == NULL) {
 		raise_arg(env, "caches is null");
 		return 0;
@@ -614,6 +669,11 @@ Java_io_cellar_vmem_Native_tierNew(JNIEnv *env, jclass cls, jlongArray caches)
 	cellar_tier *t = cellar_tier_new(vc, (unsigned)n);
 	if (t == NULL) {
 		raise_engine(env, "cellar_tier_new", errno);
+		return 0;
+	}
+	if (journal > 0 && cellar_tier_journal_enable(t, (size_t)journal)) {
+		raise_engine(env, "cellar_tier_journal_enable", errno);
+		cellar_tier_delete(t);
 		return 0;
 	}
 	return (jlong)(intptr_t)t;
@@ -995,6 +1055,7 @@ Java_io_cellar_vmem_Native_stats(JNIEnv *env, jclass cls, jlong handle,
 		(jlong)s.evictions, (jlong)s.entries, (jlong)s.dram_used,
 		(jlong)s.pool_used, (jlong)s.heap_entries, (jlong)s.pool_size,
 		(jlong)s.replaces, (jlong)s.pinned, (jlong)s.put_fragments,
+		(jlong)s.corrupt,
 	};
 	(*env)->SetLongArrayRegion(env, out, 0, STATS_FIELDS, v);
 }
@@ -1044,6 +1105,177 @@ Java_io_cellar_vmem_Native_tierStats(JNIEnv *env, jclass cls, jlong handle,
 	(*env)->SetLongArrayRegion(env, out, 0, TIER_STATS_FIELDS, v);
 }
 
+/* keys gathered in C before they become a byte[][] */
+struct key_list {
+	unsigned char *buf;      /* (size_t len, bytes) records */
+	size_t used, cap, count;
+	int err;
+};
+
+/* gather -- cellar_key_fn appending a key to a key_list (internal) */
+static int
+gather(const void *key, size_t key_size, void *arg)
+{
+	struct key_list *l = arg;
+	size_t need = sizeof(size_t) + key_size;
+	if (l->used + need > l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4096;
+		while (cap < l->used + need)
+			cap *= 2;
+		unsigned char *b = realloc(l->buf, cap);
+		if (b == NULL) {
+			l->err = ENOMEM;
+			return 1;
+		}
+		l->buf = b;
+		l->cap = cap;
+	}
+	memcpy(l->buf + l->used, &key_size, sizeof(key_size));
+	memcpy(l->buf + l->used + sizeof(key_size), key, key_size);
+	l->used += need;
+	l->count++;
+	return 0;
+}
+
+/*
+ * key_arrays -- the gathered keys as a byte[][]; NULL with an exception
+ * pending (internal)
+ */
+static jobjectArray
+key_arrays(JNIEnv *env, const struct key_list *l)
+{
+	if (l->count > (size_t)INT32_MAX) {
+		raise_errno(env, "keys", EOVERFLOW, "too many keys for an array");
+		return NULL;
+	}
+	jobjectArray arr = (*env)->NewObjectArray(env, (jsize)l->count,
+			G.byte_array, NULL);
+	if (arr == NULL)
+		return NULL;
+	size_t at = 0;
+	for (jsize i = 0; i < (jsize)l->count; i++) {
+		size_t len;
+		memcpy(&len, l->buf + at, sizeof(len));
+		jbyteArray k = (*env)->NewByteArray(env, (jsize)len);
+		if (k == NULL)
+			return NULL;
+		(*env)->SetByteArrayRegion(env, k, 0, (jsize)len,
+				(const jbyte *)(l->buf + at + sizeof(len)));
+		(*env)->SetObjectArrayElement(env, arr, i, k);
+		(*env)->DeleteLocalRef(env, k);
+		at += sizeof(len) + len;
+	}
+	return arr;
+}
+
+JNIEXPORT jobjectArray JNICALL
+Java_io_cellar_vmem_Native_keys(JNIEnv *env, jclass cls, jint kind,
+		jlong handle)
+{
+	(void)cls;
+	void *h;
+	const struct ops *o = target(env, kind, handle, &h);
+	if (o == NULL)
+		return NULL;
+	struct key_list l = {0};
+	int ret = kind == io_cellar_vmem_Native_KIND_TIER ?
+		cellar_tier_keys_list(h, gather, &l) :
+		cellar_keys_list(h, gather, &l);
+	jobjectArray arr = NULL;
+	if (ret != 0)
+		raise_engine(env, kind == io_cellar_vmem_Native_KIND_TIER ?
+				"cellar_tier_keys_list" : "cellar_keys_list", errno);
+	else if (l.err)
+		raise_errno(env, "keys", l.err, "no memory to gather the keys");
+	else
+		arr = key_arrays(env, &l);
+	free(l.buf);
+	return arr;
+}
+
+JNIEXPORT jobjectArray JNICALL
+Java_io_cellar_vmem_Native_drainEvicted(JNIEnv *env, jclass cls, jint kind,
+		jlong handle, jint max, jbooleanArray overflow_out)
+{
+	(void)cls;
+	if (max < 0 || overflow_out == NULL ||
+			(*env)->GetArrayLength(env, overflow_out) < 1) {
+		raise_arg(env, "drainEvicted needs max >= 0 and a boolean[1]");
+		return NULL;
+	}
+	void *h;
+	const struct ops *o = target(env, kind, handle, &h);
+	if (o == NULL)
+		return NULL;
+	struct key_list l = {0};
+	int over = 0;
+	long n = kind == io_cellar_vmem_Native_KIND_TIER ?
+		cellar_tier_journal_drain(h, (size_t)max, gather, &l, &over) :
+		cellar_journal_drain(h, (size_t)max, gather, &l, &over);
+	jobjectArray arr = NULL;
+	if (n < 0) {
+		raise_engine(env, "cellar_journal_drain", errno);
+	} else if (l.err) {
+		/* keys that could not be kept are lost: the caller must resync */
+		l.count = 0;
+		l.used = 0;
+		over = 1;
+	}
+	if (n >= 0) {
+		arr = key_arrays(env, &l);
+		jboolean b = over ? JNI_TRUE : JNI_FALSE;
+		if (arr != NULL)
+			(*env)->SetBooleanArrayRegion(env, overflow_out, 0, 1, &b);
+	}
+	free(l.buf);
+	return arr;
+}
+
+JNIEXPORT jobjectArray JNICALL
+Java_io_cellar_vmem_Native_reattach(JNIEnv *env, jclass cls, jlong handle,
+		jlongArray out)
+{
+	(void)cls;
+	VMEMcache *c = ptr_of(env, handle, "cache");
+	if (c == NULL)
+		return NULL;
+	if (out == NULL || (*env)->GetArrayLength(env, out) != REATTACH_FIELDS) {
+		raise_arg(env, "reattach needs an out array of 5 longs");
+		return NULL;
+	}
+	struct cellar_reattach *r = malloc(sizeof(*r));
+	if (r == NULL) {
+		raise_errno(env, "reattach", ENOMEM, "no memory for the report");
+		return NULL;
+	}
+	jobjectArray arr = NULL;
+	if (cellar_reattach_get(c, r) != 0)
+		goto out; /* not persistent: no report */
+	jlong v[REATTACH_FIELDS] = { (jlong)r->state,
+		(jlong)r->entries_recovered, (jlong)r->entries_dropped,
+		(jlong)r->bytes_recovered, (jlong)r->elapsed_ns };
+	(*env)->SetLongArrayRegion(env, out, 0, REATTACH_FIELDS, v);
+	char text[sizeof(r->path) > sizeof(r->message) ? sizeof(r->path)
+		: sizeof(r->message)];
+	arr = (*env)->NewObjectArray(env, 2, G.string, NULL);
+	if (arr == NULL)
+		goto out;
+	const char *parts[2] = { r->path, r->message };
+	for (jsize i = 0; i < 2; i++) {
+		utf_copy(text, sizeof(text), parts[i]);
+		jstring s = (*env)->NewStringUTF(env, text);
+		if (s == NULL) {
+			arr = NULL;
+			goto out;
+		}
+		(*env)->SetObjectArrayElement(env, arr, i, s);
+		(*env)->DeleteLocalRef(env, s);
+	}
+out:
+	free(r);
+	return arr;
+}
+
 /* TEST ONLY: raise_errno() with a given code and text, for ErrorCodeTest */
 JNIEXPORT void JNICALL
 Java_io_cellar_vmem_Native_raiseForTest(JNIEnv *env, jclass cls, jint err,
@@ -1084,13 +1316,15 @@ static void
 release_globals(JNIEnv *env)
 {
 	jclass *classes[] = { &G.byte_buffer, &G.illegal_argument,
-		&G.illegal_state, &G.cellar, &G.cache_full, &G.cache_io };
+		&G.illegal_state, &G.cellar, &G.cache_full, &G.cache_io,
+		&G.pool_locked, &G.byte_array, &G.string };
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
 		if (*classes[i] != NULL)
 			(*env)->DeleteGlobalRef(env, *classes[i]);
 		*classes[i] = NULL;
 	}
 	G.cellar_init = G.cache_full_init = G.cache_io_init = NULL;
+	G.pool_locked_init = NULL;
 }
 
 /*
@@ -1116,9 +1350,14 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 					&G.cache_full) ||
 			global_class(env, "io/cellar/vmem/CacheIOException",
 					&G.cache_io) ||
+			global_class(env, "io/cellar/vmem/PoolLockedException",
+					&G.pool_locked) ||
+			global_class(env, "[B", &G.byte_array) ||
+			global_class(env, "java/lang/String", &G.string) ||
 			exception_init(env, G.cellar, &G.cellar_init) ||
 			exception_init(env, G.cache_full, &G.cache_full_init) ||
-			exception_init(env, G.cache_io, &G.cache_io_init)) {
+			exception_init(env, G.cache_io, &G.cache_io_init) ||
+			exception_init(env, G.pool_locked, &G.pool_locked_init)) {
 		release_globals(env);
 		return JNI_ERR;
 	}

@@ -26,6 +26,13 @@ enum entry_state {
 	ENTRY_DEAD       /* replaced; leaves when its readers are done */
 };
 
+/* whether the value's checksum was checked (reattached persistent pools) */
+enum entry_check {
+	CHECK_OK,        /* written by this process or checked */
+	CHECK_PENDING,   /* reattached from a clean pool: checked at first read */
+	CHECK_BAD        /* failed its check; on its way out, never returned */
+};
+
 #define REF_DATA 1ull
 #define REF_RING (1ull << 32)
 #define REF_DATA_MASK (REF_RING - 1)
@@ -43,6 +50,7 @@ struct entry {
 	uint32_t hdr_size;              /* bytes before the value */
 	uint32_t nfrags;
 	uint8_t in_lru;
+	atomic_uchar check;             /* enum entry_check */
 	unsigned char key[];
 };
 

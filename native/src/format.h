@@ -14,9 +14,21 @@
  * the allocator could place in one run is contiguous in memory.
  *
  * Everything needed to rebuild the index lives in the entry headers (key,
- * sizes, chain, a sequence number and a checksum), so that a later format
- * version can reattach a pool that survived its process. Version 1 pools are
- * not reattached: the checksum field is written as 0 and flags say so.
+ * sizes, chain, a sequence number and checksums), so that a persistent pool
+ * (cellar_add_persistent) can be reattached by a later process:
+ *
+ * - pool_hdr.checksum covers the header (with the field itself 0); `state`
+ *   is POOL_STATE_CLEAN only between a clean close and the next open.
+ * - entry_hdr.hdr_checksum covers the header (both checksum fields 0) and
+ *   the key; entry_hdr.checksum also covers every value byte. Both are
+ *   cks64 (cks.h) seeded with the pool's uuid, folded to 32 bits. Pools
+ *   that are not persistent leave both 0 and ENTRY_F_CHECKSUM clear.
+ * - frag_hdr carries its own magic, the owner's seq and a check of its
+ *   fields, so a chain is validated without reading values.
+ * - A free run starts with a free_mark written at a clean close (gen must
+ *   equal the header's), which lets a clean reattach skip free space.
+ * - When an entry's extents are freed, the magic of its header and of each
+ *   fragment header is cleared, so a freed entry does not come back.
  */
 #ifndef CELLAR_FORMAT_H
 #define CELLAR_FORMAT_H 1
@@ -25,11 +37,17 @@
 
 #define POOL_HDR_SIZE 4096u
 #define POOL_MAGIC "CELLARPL"
-#define POOL_FORMAT_VERSION 1u
+#define POOL_FORMAT_VERSION 2u
+#define POOL_STATE_CLEAN 0x4e41454c43ull  /* "CLEAN" */
+#define POOL_STATE_OPEN 0x4e45504full      /* "OPEN" */
+#define POOL_F_PERSISTENT 0x1u
 
 #define ENTRY_MAGIC 0x544e4543u /* "CENT" little-endian */
-#define ENTRY_FORMAT_VERSION 1u
+#define ENTRY_FORMAT_VERSION 2u
 #define ENTRY_F_CHECKSUM 0x1u   /* checksum field is valid */
+
+#define FRAG_MAGIC 0x47415246u  /* "FRAG" */
+#define FREE_MAGIC 0x45455246u  /* "FREE" */
 
 #define FRAG_NONE UINT64_MAX    /* end of a fragment chain */
 #define VALUE_ALIGN 16u
@@ -42,7 +60,12 @@ struct pool_hdr {
 	uint64_t extent_size;
 	uint64_t heap_offset;
 	uint64_t heap_units;
-	uint64_t checksum;
+	uint64_t checksum;     /* cks64 of this struct with checksum 0 */
+	uint64_t uuid;         /* random at creation; seeds entry checksums */
+	uint64_t gen;          /* opens so far; free marks of a clean close carry it */
+	uint64_t state;        /* POOL_STATE_CLEAN or POOL_STATE_OPEN */
+	uint64_t entries;      /* entries at the last clean close (a hint) */
+	uint64_t reserved[4];
 };
 
 struct entry_hdr {
@@ -56,18 +79,30 @@ struct entry_hdr {
 	uint64_t units;        /* extents of this fragment */
 	uint64_t next;         /* first extent of the next fragment or FRAG_NONE */
 	uint32_t checksum;     /* over header, key and value (when flagged) */
-	uint32_t reserved;
+	uint32_t hdr_checksum; /* over header and key (when flagged) */
 	/* key_size bytes of key follow, then padding to VALUE_ALIGN */
 };
 
 struct frag_hdr {
+	uint32_t magic;        /* FRAG_MAGIC once the owner is written */
+	uint32_t check;        /* over units, next and seq (persistent pools) */
 	uint64_t units;        /* extents of this fragment */
 	uint64_t next;         /* first extent of the next fragment or FRAG_NONE */
+	uint64_t seq;          /* the owner's entry_hdr.seq */
+};
+
+/* the first bytes of a free run, written at a clean close */
+struct free_mark {
+	uint32_t magic;        /* FREE_MAGIC */
+	uint32_t check;        /* over len and gen */
+	uint64_t len;          /* extents of the run */
+	uint64_t gen;          /* pool_hdr.gen of that close */
 };
 
 _Static_assert(sizeof(struct pool_hdr) <= POOL_HDR_SIZE, "pool header fits");
 _Static_assert(sizeof(struct entry_hdr) == 56, "entry header is 56 bytes");
-_Static_assert(sizeof(struct frag_hdr) == 16, "fragment header is 16 bytes");
+_Static_assert(sizeof(struct frag_hdr) == 32, "fragment header is 32 bytes");
+_Static_assert(sizeof(struct free_mark) == 24, "free mark is 24 bytes");
 
 /* bytes before the value in an entry's first fragment */
 static inline uint64_t

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -170,9 +171,10 @@ do_release_chain(struct heap *h, const struct heap_place *first)
 	uint64_t unit = first->unit, units = first->units, next = first->next;
 	for (;;) {
 		if (next != FRAG_NONE) {
-			const struct frag_hdr *f =
-				(const struct frag_hdr *)heap_addr(h, next);
+			struct frag_hdr *f =
+				(struct frag_hdr *)heap_addr(h, next);
 			uint64_t nunit = next, nunits = f->units, nnext = f->next;
+			f->magic = 0;
 			do_free_run(h, unit, units);
 			unit = nunit;
 			units = nunits;
@@ -218,8 +220,11 @@ do_alloc_chain(struct heap *h, uint64_t hdr_size, uint64_t value_size,
 		}
 		uint64_t unit = take(h, r, need);
 		struct frag_hdr *f = (struct frag_hdr *)heap_addr(h, unit);
+		f->magic = 0;
+		f->check = 0;
 		f->units = need;
 		f->next = FRAG_NONE;
+		f->seq = 0;
 		*link = unit;
 		link = &f->next;
 		out->nfrags++;
@@ -332,4 +337,50 @@ heap_check(struct heap *h)
 		count_tree(h->by_size) == n;
 	pthread_mutex_unlock(&h->lock);
 	return ok ? 0 : -1;
+}
+
+void
+heap_reset_used(struct heap *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->by_size = h->by_addr = NULL;
+	h->nruns = 0;
+	h->free_units = 0;
+	pthread_mutex_unlock(&h->lock);
+}
+
+void
+heap_add_free(struct heap *h, uint64_t start, uint64_t len)
+{
+	pthread_mutex_lock(&h->lock);
+	do_free_run(h, start, len);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/*
+ * collect -- in-order walk of the address tree into runs[] (internal)
+ */
+static void
+collect(const struct avl_link *l, uint64_t (*runs)[2], uint64_t *n)
+{
+	if (l == NULL)
+		return;
+	collect(l->left, runs, n);
+	const struct run *r = RUN_OF(l, by_addr);
+	runs[*n][0] = r->start;
+	runs[*n][1] = r->len;
+	(*n)++;
+	collect(l->right, runs, n);
+}
+
+uint64_t
+heap_free_runs(struct heap *h, uint64_t (**out)[2])
+{
+	pthread_mutex_lock(&h->lock);
+	uint64_t n = 0;
+	*out = malloc((h->nruns ? h->nruns : 1) * sizeof(**out));
+	if (*out != NULL)
+		collect(h->by_addr, *out, &n);
+	pthread_mutex_unlock(&h->lock);
+	return n;
 }

@@ -71,6 +71,18 @@ void heap_stats(struct heap *h, uint64_t *used_units, uint64_t *nruns);
  */
 int heap_check(struct heap *h);
 
+/* heap_reset_used -- marks every extent used (before a rebuild) */
+void heap_reset_used(struct heap *h);
+
+/* heap_add_free -- returns [start, start + len) to the free space */
+void heap_add_free(struct heap *h, uint64_t start, uint64_t len);
+
+/*
+ * heap_free_runs -- the free runs in address order as malloc'd
+ * (start, len) pairs in *out (NULL when memory runs out); returns the count
+ */
+uint64_t heap_free_runs(struct heap *h, uint64_t (**out)[2]);
+
 static inline char *
 heap_addr(const struct heap *h, uint64_t unit)
 {

@@ -7,10 +7,13 @@
 #include <stdint.h>
 
 #include "cellar.h"
+#include "journal.h"
 #include "heap.h"
 #include "index.h"
 #include "pool.h"
 #include "repl.h"
+
+struct persist;
 
 /* one piece of a value being stored */
 struct vc_src {
@@ -32,6 +35,8 @@ struct vmemcache {
 	void *miss_arg;
 
 	struct pool pool;
+	struct persist *persist;  /* NULL unless the pool is persistent */
+	struct journal *_Atomic journal; /* NULL until enabled */
 	struct heap heap;
 	struct index index;
 	struct repl repl;
@@ -50,6 +55,7 @@ struct vmemcache {
 	atomic_ullong replaces;
 	atomic_ullong pinned;
 	atomic_ullong fragmented;
+	atomic_ullong corrupt;    /* entries dropped by a failed lazy check */
 };
 
 /*
@@ -76,6 +82,16 @@ int vc_has_other(VMEMcache *c, const void *key, size_t key_size);
 /* vc_check_iov -- validates pieces of a value and adds up their lengths */
 int vc_check_iov(const struct cellar_iov *iov, unsigned iovcnt,
 		uint64_t *total, const char *fn);
+
+/*
+ * vc_engine_init -- builds heap, index and LRU over a pool laid out with
+ * c->extent and `units` extents; the heap starts all free, or (to be
+ * rebuilt with heap_add_free) all used, without a write into the pool
+ */
+int vc_engine_init(VMEMcache *c, uint64_t units, int all_free);
+
+/* vc_engine_fini -- frees what vc_engine_init built (no entries held) */
+void vc_engine_fini(VMEMcache *c);
 
 /* vc_check_key -- validates (cache, key) for a data call; 0 or -1 EINVAL */
 int vc_check_key(VMEMcache *c, const void *key, size_t key_size,

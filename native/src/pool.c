@@ -2,6 +2,7 @@
 /* pool.c -- mapping pools: directory files, device DAX, anonymous memory, libpmem */
 #include "pool.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "util.h"
 
 #ifndef MAP_SHARED_VALIDATE
@@ -32,6 +36,7 @@ static struct {
 	int (*is_pmem)(const void *addr, size_t len);
 	void *(*memcpy_nodrain)(void *dst, const void *src, size_t len);
 	void (*drain)(void);
+	void (*persist)(const void *addr, size_t len);
 } pmem = {.once = PTHREAD_ONCE_INIT};
 
 /*
@@ -50,6 +55,7 @@ pmem_load(void)
 	pmem.memcpy_nodrain = (void *(*)(void *, const void *, size_t))
 		dlsym(h, "pmem_memcpy_nodrain");
 	pmem.drain = (void (*)(void))dlsym(h, "pmem_drain");
+	pmem.persist = (void (*)(const void *, size_t))dlsym(h, "pmem_persist");
 	if (pmem.is_pmem && pmem.memcpy_nodrain && pmem.drain)
 		pmem.loaded = 1;
 	else
@@ -211,6 +217,7 @@ int
 pool_open_path(struct pool *p, const char *path, size_t size)
 {
 	memset(p, 0, sizeof(*p));
+	p->fd = -1;
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return err_sys(errno, "open");
@@ -230,6 +237,7 @@ int
 pool_open_dram(struct pool *p, size_t size)
 {
 	memset(p, 0, sizeof(*p));
+	p->fd = -1;
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 	if (pages > 0 && page > 0 && size / (size_t)page > (size_t)pages)
 		return err_set(ENOMEM,
@@ -252,4 +260,275 @@ pool_close(struct pool *p)
 	if (p->addr)
 		munmap(p->addr, p->size);
 	p->addr = NULL;
+	if (p->fd >= 0)
+		close(p->fd); /* releases the lock */
+	p->fd = -1;
+}
+
+/* most cellar-<n>.pool names a directory pool looks at */
+#define POOL_FILES_MAX 4096u
+
+/*
+ * open_locked -- opens `path` (creating it, O_EXCL, with `create`) and
+ * takes its lock without waiting; the fd, or -1 with errno EWOULDBLOCK when
+ * another holds it, ESTALE when the file was renamed away meanwhile
+ * (internal)
+ */
+static int
+open_locked(const char *path, int create)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC |
+			(create ? O_CREAT | O_EXCL : 0), 0600);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	/* the holder may have set the file aside between our open and lock */
+	struct stat a, b;
+	if (fstat(fd, &a) != 0 || stat(path, &b) != 0 || a.st_ino != b.st_ino ||
+			a.st_dev != b.st_dev || !S_ISREG(a.st_mode)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * has_contents -- whether a locked pool file may hold entries: a header
+ * that was not closed clean, or one closed with entries (internal)
+ */
+static int
+has_contents(int fd)
+{
+	struct pool_hdr h;
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return 0;
+	if (memcmp(h.magic, POOL_MAGIC, sizeof(h.magic)) != 0)
+		return 0;
+	return h.state != POOL_STATE_CLEAN || h.entries > 0;
+}
+
+/*
+ * pool_number -- n of a name "cellar-<n>.pool", or -1 (internal)
+ */
+static long
+pool_number(const char *name)
+{
+	unsigned n;
+	char check[64];
+	if (sscanf(name, "cellar-%u.pool", &n) != 1 || n >= POOL_FILES_MAX)
+		return -1;
+	snprintf(check, sizeof(check), "cellar-%u.pool", n);
+	return strcmp(check, name) == 0 ? (long)n : -1;
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * name_in -- dir/cellar-<n>.pool into out (internal)
+ */
+static int
+name_in(char *out, const char *dir, long n)
+{
+	if (snprintf(out, PATH_MAX, "%s/cellar-%ld.pool", dir, n) >= PATH_MAX)
+		return err_set(ENAMETOOLONG, "pool directory path too long: %s",
+				dir);
+	return 0;
+}
+
+/*
+ * open_in_dir -- the locked pool file of a directory pool (internal)
+ */
+static int
+open_in_dir(struct pool *p, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return err_sys(errno, "open");
+	long *nums = malloc(POOL_FILES_MAX * sizeof(*nums));
+	if (nums == NULL) {
+		closedir(d);
+		return err_set(ENOMEM, "out of memory");
+	}
+	size_t count = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && count < POOL_FILES_MAX) {
+		long n = pool_number(de->d_name);
+		if (n >= 0)
+			nums[count++] = n;
+	}
+	closedir(d);
+	qsort(nums, count, sizeof(*nums), cmp_long);
+
+	char name[PATH_MAX];
+	int fd = -1;
+	for (size_t i = 0; i < count; i++) {
+		if (name_in(name, dir, nums[i]))
+			goto fail;
+		int f = open_locked(name, 0);
+		if (f < 0)
+			continue;
+		if (fd >= 0 && !has_contents(f)) {
+			close(f);
+			continue;
+		}
+		/* keep the first lockable file, unless a later one has contents */
+		if (fd >= 0)
+			close(fd);
+		fd = f;
+		memcpy(p->path, name, sizeof(name));
+		if (has_contents(f))
+			break;
+	}
+	/* none: the lowest free name; a racing process may take it first */
+	for (long n = 0; fd < 0 && n < (long)POOL_FILES_MAX; n++) {
+		if (bsearch(&n, nums, count, sizeof(*nums), cmp_long))
+			continue;
+		if (name_in(name, dir, n))
+			goto fail;
+		fd = open_locked(name, 1);
+		if (fd >= 0) {
+			memcpy(p->path, name, sizeof(name));
+			break;
+		}
+		if (errno != EEXIST && errno != EWOULDBLOCK && errno != ESTALE) {
+			err_sys(errno, "open");
+			goto fail;
+		}
+	}
+	free(nums);
+	if (fd < 0)
+		return err_set(EBUSY, "every pool file name in %s is taken", dir);
+	p->fd = fd;
+	return 0;
+fail:
+	free(nums);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * open_one -- the locked pool file of an explicit path (internal)
+ */
+static int
+open_one(struct pool *p, const char *path)
+{
+	if (strlen(path) >= PATH_MAX)
+		return err_set(ENAMETOOLONG, "pool file path too long");
+	for (int attempt = 0; attempt < 8; attempt++) {
+		int fd = open_locked(path, 0);
+		if (fd < 0 && errno == ENOENT)
+			fd = open_locked(path, 1);
+		if (fd >= 0) {
+			p->fd = fd;
+			snprintf(p->path, sizeof(p->path), "%s", path);
+			return 0;
+		}
+		if (errno == EWOULDBLOCK)
+			return err_set(EBUSY,
+				"pool file %s is locked by another process or cache",
+				path);
+		if (errno != EEXIST && errno != ESTALE)
+			return err_sys(errno, "open");
+	}
+	return err_set(EBUSY, "pool file %s keeps changing under us", path);
+}
+
+/*
+ * reserve -- gives a file `size` bytes of blocks (internal)
+ */
+static int
+reserve(int fd, size_t size, const char *path)
+{
+	int ret = posix_fallocate(fd, 0, (off_t)size);
+	if (ret == EOPNOTSUPP || ret == EINVAL)
+		ret = ftruncate(fd, (off_t)size) != 0 ? errno : 0;
+	if (ret)
+		return err_set(ret, "cannot reserve a pool of %zu bytes in %s: %s",
+				size, path, strerror(ret));
+	return 0;
+}
+
+int
+pool_open_file(struct pool *p, const char *path, size_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	struct stat st;
+	int ret;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ret = open_in_dir(p, path);
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ret = err_set(EINVAL,
+			"a persistent pool is a directory or a regular file; %s is neither",
+			path);
+	} else {
+		ret = open_one(p, path);
+	}
+	if (ret)
+		return ret;
+	if (fstat(p->fd, &st) != 0) {
+		ret = err_sys(errno, "fstat");
+		goto fail;
+	}
+	size_t have = (size_t)st.st_size;
+	if (have == 0) {
+		if ((ret = reserve(p->fd, size, p->path)) != 0)
+			goto fail;
+		have = size;
+		p->created = 1;
+	}
+	if ((ret = map_shared(p, p->fd, have)) != 0)
+		goto fail;
+	media_setup(p);
+	return 0;
+fail:
+	close(p->fd);
+	p->fd = -1;
+	return ret;
+}
+
+int
+pool_set_aside(struct pool *p, char *bad)
+{
+	int ret = 0;
+	if (snprintf(bad, PATH_MAX, "%s.bad-%lld-%d", p->path,
+			(long long)time(NULL), (int)getpid()) >= PATH_MAX ||
+			rename(p->path, bad) != 0) {
+		ret = err_sys(errno ? errno : ENAMETOOLONG, "rename");
+		/* it cannot be set aside: an unlink still gives a fresh file */
+		if (unlink(p->path) == 0) {
+			snprintf(bad, PATH_MAX, "(removed)");
+			ret = 0;
+		}
+	}
+	pool_close(p);
+	return ret;
+}
+
+int
+pool_persist(const struct pool *p, size_t off, size_t len)
+{
+	if (p->addr == NULL || p->media.dram || len == 0)
+		return 0;
+	if (p->media.is_pmem && pmem.persist) {
+		pmem.persist(p->addr + off, len);
+		return 0;
+	}
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t start = off / page * page;
+	if (msync(p->addr + start, off + len - start, MS_SYNC) != 0)
+		return err_sys(errno, "msync");
+	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef CELLAR_POOL_H
 #define CELLAR_POOL_H 1
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "cellar.h"
@@ -15,6 +16,9 @@ struct pool {
 	size_t size;
 	struct cellar_media media;
 	void (*copy)(void *dst, const void *src, size_t n); /* into the pool */
+	int fd;                  /* a persistent pool's locked file, else -1 */
+	int created;             /* the persistent file was made by this open */
+	char path[PATH_MAX];     /* a persistent pool's file */
 };
 
 /* pool_open_path -- a directory (new unnamed file) or a DAX device */
@@ -22,6 +26,24 @@ int pool_open_path(struct pool *p, const char *path, size_t size);
 
 /* pool_open_dram -- anonymous memory */
 int pool_open_dram(struct pool *p, size_t size);
+
+/*
+ * pool_open_file -- a persistent pool: `path` is a directory (the first
+ * lockable cellar-<n>.pool, preferring one with contents, else a new one)
+ * or one file (EBUSY when locked). The file is locked with flock for as
+ * long as the pool is open. A new or empty file gets `size` bytes; an
+ * existing one is mapped whole (p->created tells which).
+ */
+int pool_open_file(struct pool *p, const char *path, size_t size);
+
+/*
+ * pool_set_aside -- renames an open persistent pool's file to
+ * <file>.bad-<seconds>-<pid> (written to bad[PATH_MAX]) and closes it
+ */
+int pool_set_aside(struct pool *p, char *bad);
+
+/* pool_persist -- makes [off, off + len) of the pool durable */
+int pool_persist(const struct pool *p, size_t off, size_t len);
 
 void pool_close(struct pool *p);
 

@@ -10,6 +10,7 @@
 
 #include "format.h"
 #include "internal.h"
+#include "journal.h"
 #include "util.h"
 
 struct tier_slot {
@@ -23,8 +24,21 @@ struct cellar_tier {
 	struct tier_slot slots[CELLAR_TIER_MAX];
 	vmemcache_on_evict *on_evict;
 	void *evict_arg;
+	struct journal *_Atomic journal;  /* keys that left the stack */
 	atomic_ullong promotions, demotions, dropped;
 };
+
+/*
+ * left_stack -- records a key that left the whole stack (internal)
+ */
+static void
+left_stack(struct cellar_tier *t, const void *key, size_t key_size)
+{
+	struct journal *j = atomic_load_explicit(&t->journal,
+			memory_order_acquire);
+	if (j)
+		jr_push(j, key, key_size);
+}
 
 /* at most this many pieces are gathered on the stack to move a value */
 #define MOVE_PARTS 64
@@ -86,6 +100,7 @@ on_tier_evict(VMEMcache *cache, const void *key, size_t key_size, void *arg)
 		}
 	}
 	atomic_fetch_add(&t->dropped, 1);
+	left_stack(t, key, key_size);
 	if (t->on_evict)
 		t->on_evict(cache, key, key_size, t->evict_arg);
 }
@@ -133,6 +148,7 @@ cellar_tier_delete(cellar_tier *t)
 		return;
 	for (unsigned i = 0; i < t->n; i++)
 		vmemcache_callback_on_evict(t->caches[i], NULL, NULL);
+	jr_delete(atomic_load(&t->journal));
 	free(t);
 }
 
@@ -302,6 +318,7 @@ promote(cellar_tier *t, unsigned i, const void *key, size_t key_size,
 	if (move_pinned(t->caches[i], key, key_size, pin, 0) != 0 &&
 			errno != EEXIST) {
 		atomic_fetch_add(&t->dropped, 1);
+		left_stack(t, key, key_size);
 		if (t->on_evict)
 			t->on_evict(t->caches[i], key, key_size, t->evict_arg);
 	}
@@ -408,7 +425,45 @@ cellar_tier_evict(cellar_tier *t, const void *key, size_t key_size)
 	for (unsigned i = 0; i < t->n; i++)
 		if (cellar_remove(t->caches[i], key, key_size) == 0)
 			removed = 1;
-	return removed ? 0 : err_set(ENOENT, "no such key");
+	if (!removed)
+		return err_set(ENOENT, "no such key");
+	left_stack(t, key, key_size);
+	return 0;
+}
+
+int
+cellar_tier_journal_enable(cellar_tier *t, size_t capacity)
+{
+	if (t == NULL)
+		return err_set(EINVAL,
+			"cellar_tier_journal_enable: invalid (NULL) tier stack");
+	if (capacity == 0 || capacity > CELLAR_JOURNAL_MAX)
+		return err_set(EINVAL,
+			"cellar_tier_journal_enable: capacity %zu is not from 1 to %zu",
+			capacity, (size_t)CELLAR_JOURNAL_MAX);
+	struct journal *j = jr_new(capacity);
+	if (j == NULL)
+		return err_set(ENOMEM, "out of memory for a journal");
+	struct journal *none = NULL;
+	if (!atomic_compare_exchange_strong(&t->journal, &none, j)) {
+		jr_delete(j);
+		return err_set(EALREADY, "the tier stack already has a journal");
+	}
+	return 0;
+}
+
+long
+cellar_tier_journal_drain(cellar_tier *t, size_t max_keys, cellar_key_fn *fn,
+		void *arg, int *overflowed)
+{
+	if (t == NULL || overflowed == NULL)
+		return err_set(EINVAL,
+			"cellar_tier_journal_drain: invalid (NULL) argument");
+	struct journal *j = atomic_load(&t->journal);
+	if (j == NULL)
+		return err_set(EINVAL,
+			"cellar_tier_journal_drain: the tier stack has no journal");
+	return jr_drain(j, max_keys, fn, arg, overflowed);
 }
 
 int

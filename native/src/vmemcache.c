@@ -9,8 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cks.h"
 #include "format.h"
 #include "internal.h"
+#include "persist.h"
 #include "util.h"
 
 /* by default, how long a put waits for readers of evicted entries */
@@ -167,9 +169,11 @@ data_to_ring(VMEMcache *c, struct entry *e)
 	uint64_t old = atomic_fetch_add_explicit(&e->refs, REF_RING - REF_DATA,
 			memory_order_acq_rel);
 	if ((old & REF_DATA_MASK) == 1) {
-		const struct entry_hdr *h = hdr_of(c, e);
+		struct entry_hdr *h = hdr_of(c, e);
 		struct heap_place pl = {.unit = e->unit, .units = h->units,
 			.next = h->next};
+		/* a freed entry must not come back when a pool is reattached */
+		h->magic = 0;
 		heap_free(&c->heap, &pl);
 		dec(&c->pending);
 	}
@@ -185,8 +189,41 @@ entry_unref(struct entry *e, VMEMcache *c)
 	node_release(e, c);
 }
 
+int
+vc_engine_init(VMEMcache *c, uint64_t units, int all_free)
+{
+	/* a heap to be rebuilt must not write into the pool before the scan */
+	int ret = heap_init(&c->heap, c->pool.addr + POOL_HDR_SIZE,
+			all_free ? units : 0, c->extent);
+	if (ret)
+		return ret;
+	c->heap.units = units;
+	if ((ret = idx_init(&c->index)) != 0)
+		goto fail_index;
+	ret = repl_init(&c->repl, c->policy == VMEMCACHE_REPLACEMENT_LRU,
+			node_release, c);
+	if (ret)
+		goto fail_repl;
+	return 0;
+fail_repl:
+	idx_fini(&c->index, NULL, NULL);
+fail_index:
+	heap_fini(&c->heap);
+	return ret;
+}
+
+static void drop_at_delete(struct entry *e, void *arg);
+
+void
+vc_engine_fini(VMEMcache *c)
+{
+	repl_fini(&c->repl);
+	idx_fini(&c->index, drop_at_delete, NULL);
+	heap_fini(&c->heap);
+}
+
 /*
- * setup -- lays the pool out and builds the engine around it (internal)
+ * setup -- lays a fresh pool out and builds the engine around it (internal)
  */
 static int
 setup(VMEMcache *c)
@@ -211,25 +248,13 @@ setup(VMEMcache *c)
 	ph->heap_offset = POOL_HDR_SIZE;
 	ph->heap_units = units;
 
-	int ret = heap_init(&c->heap, c->pool.addr + POOL_HDR_SIZE, units,
-			extent);
-	if (ret)
-		goto fail_heap;
-	if ((ret = idx_init(&c->index)) != 0)
-		goto fail_index;
-	ret = repl_init(&c->repl, c->policy == VMEMCACHE_REPLACEMENT_LRU,
-			node_release, c);
-	if (ret)
-		goto fail_repl;
+	int ret = vc_engine_init(c, units, 1);
+	if (ret) {
+		pool_close(&c->pool);
+		return err_set(ret, "cannot set the cache up: %s", strerror(ret));
+	}
 	c->ready = 1;
 	return 0;
-fail_repl:
-	idx_fini(&c->index, NULL, NULL);
-fail_index:
-	heap_fini(&c->heap);
-fail_heap:
-	pool_close(&c->pool);
-	return err_set(ret, "cannot set the cache up: %s", strerror(ret));
 }
 
 int
@@ -268,11 +293,29 @@ drop_at_delete(struct entry *e, void *arg)
 	free(e);
 }
 
+int
+cellar_add_persistent(VMEMcache *c, const char *path)
+{
+	if (c == NULL)
+		return err_set(EINVAL, "cellar_add_persistent: invalid (NULL) cache");
+	if (c->ready)
+		return err_set(EBUSY, "the cache already has a pool");
+	if (path == NULL)
+		return err_set(EINVAL, "invalid (NULL) path");
+	if (ps_add(c, path, c->size ? c->size : VMEMCACHE_MIN_POOL))
+		return -1;
+	c->ready = 1;
+	return 0;
+}
+
 void
 vmemcache_delete(VMEMcache *c)
 {
 	if (c == NULL)
 		return;
+	if (c->persist)
+		ps_close(c);
+	jr_delete(atomic_load(&c->journal));
 	if (c->ready) {
 		/* the ring's references first: they point at indexed entries */
 		repl_fini(&c->repl);
@@ -342,9 +385,29 @@ pieces_next(struct piece_iter *it)
 	return 1;
 }
 
+/* a value is copied and hashed in slices of this size, while in cache */
+#define HASH_SLICE ((size_t)64 * 1024)
+
 /*
- * write_value -- fills the entry's header, key and value into its extents
- * (internal)
+ * seal_frags -- stamps the owner's seq (and, persistent, a check) into every
+ * fragment header of a new entry's chain (internal)
+ */
+static void
+seal_frags(VMEMcache *c, uint64_t next, uint64_t seq)
+{
+	while (next != FRAG_NONE) {
+		struct frag_hdr *f = (struct frag_hdr *)heap_addr(&c->heap, next);
+		f->seq = seq;
+		f->check = c->persist ? ps_frag_check(c->persist, f) : 0;
+		f->magic = FRAG_MAGIC;
+		next = f->next;
+	}
+}
+
+/*
+ * write_value -- fills the entry's header, key and value into its extents.
+ * The header's magic is written last, with the checksums of a persistent
+ * pool (internal)
  */
 static void
 write_value(VMEMcache *c, struct entry *e, const struct heap_place *pl,
@@ -354,7 +417,7 @@ write_value(VMEMcache *c, struct entry *e, const struct heap_place *pl,
 	struct entry_hdr fresh = {
 		.magic = ENTRY_MAGIC,
 		.version = ENTRY_FORMAT_VERSION,
-		.flags = 0,
+		.flags = c->persist ? ENTRY_F_CHECKSUM : 0,
 		.key_size = e->key_size,
 		.hdr_size = e->hdr_size,
 		.value_size = e->value_size,
@@ -362,8 +425,19 @@ write_value(VMEMcache *c, struct entry *e, const struct heap_place *pl,
 		.units = pl->units,
 		.next = pl->next,
 	};
-	c->pool.copy(h, &fresh, sizeof(fresh));
+	struct entry_hdr pending = fresh;
+	pending.magic = 0;
+	c->pool.copy(h, &pending, sizeof(pending));
 	c->pool.copy((char *)(h + 1), e->key, e->key_size);
+	seal_frags(c, pl->next, fresh.seq);
+
+	struct cks sum;
+	size_t slice = SIZE_MAX;
+	if (c->persist) {
+		fresh.hdr_checksum = ps_hdr_checksum(c->persist, &fresh, e->key);
+		ps_value_begin(c->persist, &sum, &fresh, e->key);
+		slice = HASH_SLICE;
+	}
 
 	struct piece_iter it;
 	pieces_begin(&it, c, e);
@@ -374,16 +448,24 @@ write_value(VMEMcache *c, struct entry *e, const struct heap_place *pl,
 		while (n > 0) {
 			if (done == it.len) {
 				if (!pieces_next(&it))
-					return;
+					goto out;
 				done = 0;
 			}
 			size_t k = it.len - done < n ? it.len - done : n;
+			if (k > slice)
+				k = slice;
 			c->pool.copy(it.addr + done, s, k);
+			if (c->persist)
+				cks_update(&sum, s, k);
 			done += k;
 			s += k;
 			n -= k;
 		}
 	}
+out:
+	if (c->persist)
+		fresh.checksum = cks_fold32(cks_final(&sum));
+	c->pool.copy(h, &fresh, sizeof(fresh));
 	pool_drain(&c->pool);
 }
 
@@ -398,6 +480,12 @@ static void
 evict_entry(VMEMcache *c, struct entry *e, int callback)
 {
 	repl_remove(&c->repl, e);
+	if (callback) {
+		struct journal *j = atomic_load_explicit(&c->journal,
+				memory_order_acquire);
+		if (j)
+			jr_push(j, e->key, e->key_size);
+	}
 	if (callback && c->on_evict) {
 		struct entry *outer = evicting_here;
 		evicting_here = e;
@@ -412,6 +500,39 @@ evict_entry(VMEMcache *c, struct entry *e, int callback)
 		entry_unref(e, c);
 	}
 	entry_unref(e, c);
+}
+
+/*
+ * entry_checked -- for an entry this thread holds a data reference to:
+ * 0 when its value may be read; -1 when it failed its checksum (it is then
+ * evicted, on_evict runs and sees a miss) or failed before, with the
+ * reference dropped (internal)
+ */
+static int
+entry_checked(VMEMcache *c, struct entry *e)
+{
+	unsigned char st = atomic_load_explicit(&e->check, memory_order_acquire);
+	if (st == CHECK_OK)
+		return 0;
+	if (st == CHECK_PENDING) {
+		if (ps_value_ok(c, e->unit)) {
+			atomic_store_explicit(&e->check, CHECK_OK,
+					memory_order_release);
+			return 0;
+		}
+		unsigned char pending = CHECK_PENDING;
+		if (atomic_compare_exchange_strong(&e->check, &pending,
+				CHECK_BAD))
+			inc(&c->corrupt);
+		unsigned live = ENTRY_LIVE;
+		if (atomic_compare_exchange_strong(&e->state, &live,
+				ENTRY_EVICTING)) {
+			evict_entry(c, e, 1);
+			return -1;
+		}
+	}
+	entry_unref(e, c);
+	return -1;
 }
 
 /*
@@ -637,11 +758,15 @@ vmemcache_get(VMEMcache *c, const void *key, size_t key_size, void *vbuf,
 		return -1;
 	uint64_t hash = hash_bytes(key, key_size);
 	struct entry *e = idx_get_ref(&c->index, hash, key, key_size);
+	if (e != NULL && entry_checked(c, e))
+		e = NULL;
 	if (e == NULL) {
 		inc(&c->misses);
 		if (c->on_miss) {
 			c->on_miss(c, key, key_size, c->miss_arg);
 			e = idx_get_ref(&c->index, hash, key, key_size);
+			if (e != NULL && entry_checked(c, e))
+				e = NULL;
 		}
 		if (e == NULL)
 			return err_miss();
@@ -761,6 +886,8 @@ vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
 	memset(pin, 0, sizeof(*pin));
 	struct entry *e = idx_get_ref(&c->index, hash_bytes(key, key_size), key,
 			key_size);
+	if (e != NULL && entry_checked(c, e))
+		e = NULL;
 	if (e == NULL) {
 		if (count)
 			inc(&c->misses);
@@ -843,6 +970,7 @@ cellar_stats_get(VMEMcache *c, struct cellar_stats *out)
 	out->replaces = atomic_load(&c->replaces);
 	out->pinned = atomic_load(&c->pinned);
 	out->put_fragments = atomic_load(&c->fragmented);
+	out->corrupt = atomic_load(&c->corrupt);
 	if (c->ready) {
 		uint64_t used, runs;
 		heap_stats(&c->heap, &used, &runs);

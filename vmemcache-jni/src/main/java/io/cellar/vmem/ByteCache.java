@@ -5,6 +5,7 @@ package io.cellar.vmem;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * A byte-keyed, byte-valued cache in native memory: a single {@link VmemCache} or a {@link
@@ -187,8 +188,45 @@ public interface ByteCache extends AutoCloseable {
   boolean evict(byte[] key);
 
   /**
+   * Calls {@code action} with every key the cache holds (a tier stack: each key once, whichever
+   * tier holds it). The keys are gathered first and handed out after, so {@code action} may use
+   * the cache; a key present for the whole call is listed, one put or evicted meanwhile may or may
+   * not be. Each array is a fresh copy.
+   *
+   * @param action called once per key
+   * @throws IllegalArgumentException when {@code action} is null
+   * @throws IllegalStateException when the cache is closed
+   * @throws CellarException for an engine error (ENOMEM)
+   */
+  void forEachKey(Consumer<byte[]> action);
+
+  /**
+   * Removes and returns up to {@code maxKeys} keys from the eviction journal, oldest first: keys
+   * that left the cache (LRU eviction or {@link #evict}; for a {@link TierStack}, keys that left
+   * the whole stack, not demotions or promotions; never {@link #replace}). Thread-safe; concurrent
+   * drains get different keys.
+   *
+   * @param maxKeys most keys to return, at least 1
+   * @return the keys and whether the journal overflowed since the previous drain
+   * @throws IllegalArgumentException when {@code maxKeys} is less than 1
+   * @throws IllegalStateException when the cache is closed or has no journal ({@link
+   *     VmemCache.Builder#evictionJournal}, {@link TierStack.Builder#evictionJournal})
+   */
+  EvictedKeys drainEvicted(int maxKeys);
+
+  /**
+   * What opening the persistent pool found: for a {@link VmemCache} with a persistent pool, its
+   * report; for a {@link TierStack}, the report of its highest persistent tier.
+   *
+   * @return the report, or empty when no pool is persistent
+   * @throws IllegalStateException when the cache is closed
+   */
+  Optional<ReattachReport> reattach();
+
+  /**
    * Closes the cache: waits for calls in flight, then frees the native cache, or, while pins are
-   * open, leaves that to the last pin's close. Idempotent.
+   * open, leaves that to the last pin's close. A persistent pool is then closed cleanly: its
+   * contents made durable and its header marked clean. Idempotent.
    */
   @Override
   void close();

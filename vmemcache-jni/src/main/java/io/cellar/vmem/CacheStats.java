@@ -18,6 +18,8 @@ package io.cellar.vmem;
  * @param replaces successful replaces
  * @param pinned pins held now
  * @param putFragments puts that had to split a value into several pieces
+ * @param corrupt entries of a reattached persistent pool dropped because their value failed its
+ *     checksum at the first read
  */
 public record CacheStats(
     long puts,
@@ -32,13 +34,15 @@ public record CacheStats(
     long poolSize,
     long replaces,
     long pinned,
-    long putFragments) {
+    long putFragments,
+    long corrupt) {
 
   /** Number of counters, the length of the array the glue fills. */
-  static final int FIELDS = 13;
+  static final int FIELDS = 14;
 
   static CacheStats of(long[] v) {
     return new CacheStats(
-        v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]);
+        v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
+        v[13]);
   }
 }

@@ -20,6 +20,21 @@ final class Native {
   /** The handle is a {@code cellar_tier *}. */
   static final int KIND_TIER = 1;
 
+  /** {@link #open}: a temporary file in a directory, or a device-DAX device. */
+  static final int MODE_TEMPORARY = 0;
+
+  /** {@link #open}: a persistent pool file ({@code cellar_add_persistent}). */
+  static final int MODE_PERSISTENT = 1;
+
+  /** Slots of the {@code out} array of {@link #reattach}. */
+  static final int REATTACH_STATE = 0;
+
+  static final int REATTACH_RECOVERED = 1;
+  static final int REATTACH_DROPPED = 2;
+  static final int REATTACH_BYTES = 3;
+  static final int REATTACH_NANOS = 4;
+  static final int REATTACH_OUT_LENGTH = 5;
+
   /** Slots of the {@code out} array of {@link #pin}. */
   static final int PIN_HANDLE = 0;
 
@@ -35,16 +50,22 @@ final class Native {
   static native int abiVersion();
 
   /**
-   * Makes a cache with a pool: {@code vmemcache_new}, the setters, then {@code vmemcache_add} of
-   * {@code path} or, when {@code path} is null, {@code cellar_add_dram}.
+   * Makes a cache with a pool: {@code vmemcache_new}, the setters, then {@code vmemcache_add}
+   * ({@link #MODE_TEMPORARY}) or {@code cellar_add_persistent} ({@link #MODE_PERSISTENT}) of
+   * {@code path} or, when {@code path} is null, {@code cellar_add_dram}; then {@code
+   * cellar_journal_enable} when {@code journal > 0}. A persistent pool file held by another
+   * process or cache raises {@link PoolLockedException}.
    *
    * @param policy {@link Policy#nativeValue()}
    * @param size pool size, 0 for the engine's default
    * @param extentSize allocation unit, 0 for the engine's default
    * @param path the NUL-free bytes of the path, or null for a DRAM pool
+   * @param mode {@link #MODE_TEMPORARY} or {@link #MODE_PERSISTENT}
+   * @param journal eviction journal capacity, 0 for none
    * @return the {@code VMEMcache *}
    */
-  static native long open(int policy, long size, long extentSize, byte[] path);
+  static native long open(
+      int policy, long size, long extentSize, byte[] path, int mode, int journal);
 
   /** {@code vmemcache_delete()}. */
   static native void delete(long cache);
@@ -52,8 +73,26 @@ final class Native {
   /** {@code cellar_set_put_wait}. */
   static native void setPutWait(long cache, long millis);
 
-  /** {@code cellar_tier_new()} over the given {@code VMEMcache *} handles, top first. */
-  static native long tierNew(long[] caches);
+  /**
+   * {@code cellar_tier_new()} over the given {@code VMEMcache *} handles, top first, then {@code
+   * cellar_tier_journal_enable} when {@code journal > 0}.
+   */
+  static native long tierNew(long[] caches, int journal);
+
+  /** {@code cellar_keys_list} / {@code cellar_tier_keys_list}: every key, once. */
+  static native byte[][] keys(int kind, long handle);
+
+  /**
+   * {@code cellar_journal_drain} / {@code cellar_tier_journal_drain}: up to {@code max} keys,
+   * oldest first; {@code overflowOut[0]} is whether keys were lost since the last drain.
+   */
+  static native byte[][] drainEvicted(int kind, long handle, int max, boolean[] overflowOut);
+
+  /**
+   * {@code cellar_reattach_get}: fills {@code out} ({@link #REATTACH_OUT_LENGTH} longs) and
+   * returns {path, message}, or null when the cache's pool is not persistent.
+   */
+  static native String[] reattach(long cache, long[] out);
 
   /** {@code cellar_tier_delete()}; the caches stay. */
   static native void tierDelete(long tier);

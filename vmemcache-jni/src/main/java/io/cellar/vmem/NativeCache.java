@@ -3,8 +3,10 @@
 package io.cellar.vmem;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -24,12 +26,14 @@ abstract class NativeCache implements ByteCache {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final AtomicLong refs = new AtomicLong(1);
   private final Leaks.Tracker leak;
+  private final boolean journal;
   private boolean closed; // written under the write lock, read under the read lock
 
-  NativeCache(int kind, long handle, String description) {
+  NativeCache(int kind, long handle, String description, boolean journal) {
     this.kind = kind;
     this.handle = handle;
     this.description = description;
+    this.journal = journal;
     this.leak = Leaks.track(this, description);
   }
 
@@ -251,6 +255,44 @@ abstract class NativeCache implements ByteCache {
     } finally {
       exit();
     }
+  }
+
+  @Override
+  public void forEachKey(Consumer<byte[]> action) {
+    if (action == null) {
+      throw new IllegalArgumentException("action is null");
+    }
+    byte[][] keys;
+    long h = enter();
+    try {
+      keys = Native.keys(kind, h);
+    } finally {
+      exit();
+    }
+    for (byte[] key : keys) {
+      action.accept(key);
+    }
+  }
+
+  @Override
+  public EvictedKeys drainEvicted(int maxKeys) {
+    if (maxKeys < 1) {
+      throw new IllegalArgumentException("maxKeys must be 1 or more, was " + maxKeys);
+    }
+    if (!journal) {
+      throw new IllegalStateException(
+          "no eviction journal: enable it with VmemCache.Builder.evictionJournal(int) or"
+              + " TierStack.Builder.evictionJournal(int)");
+    }
+    boolean[] overflow = new boolean[1];
+    byte[][] keys;
+    long h = enter();
+    try {
+      keys = Native.drainEvicted(kind, h, maxKeys, overflow);
+    } finally {
+      exit();
+    }
+    return new EvictedKeys(Arrays.asList(keys), overflow[0]);
   }
 
   @Override

@@ -5,6 +5,7 @@ package io.cellar.vmem;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -20,7 +21,11 @@ import java.util.OptionalInt;
  * once, {@link #close()} waits for calls in flight, and later calls throw {@code
  * IllegalStateException("cache is closed")}.
  *
- * <p>Lifecycle: {@link #of(List)} builds every tier and the native stack; {@link #close()} frees
+ * <p>A persistent bottom tier ({@link VmemCache.Builder#persistent()}) keeps what was demoted into
+ * it across processes; entries still in the tiers above it at {@link #close()} are not written
+ * down. {@link #reattach()} gives the persistent tier's report.
+ *
+ * <p>Lifecycle: {@link #of(List)} (or {@link #builder()}) builds every tier and the native stack; {@link #close()} frees
  * the native stack first and then the caches, top to bottom, or leaves that to the last open {@link
  * Pin}'s close.
  */
@@ -30,9 +35,18 @@ public final class TierStack extends NativeCache {
 
   private final List<VmemCache> caches;
 
-  private TierStack(long handle, List<VmemCache> caches, String description) {
-    super(Native.KIND_TIER, handle, description);
+  private TierStack(long handle, List<VmemCache> caches, String description, boolean journal) {
+    super(Native.KIND_TIER, handle, description, journal);
     this.caches = caches;
+  }
+
+  /**
+   * A builder of a stack, for options beyond {@link #of(List)}.
+   *
+   * @return a new builder; add tiers top first
+   */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /**
@@ -46,6 +60,10 @@ public final class TierStack extends NativeCache {
    * @throws UnsatisfiedLinkError when the native library cannot be loaded
    */
   public static TierStack of(List<VmemCache.Builder> tiers) {
+    return build(tiers, 0);
+  }
+
+  private static TierStack build(List<VmemCache.Builder> tiers, int journal) {
     if (tiers == null || tiers.isEmpty()) {
       throw new IllegalArgumentException("tiers must list 1 to " + MAX_TIERS + " cache builders");
     }
@@ -60,14 +78,21 @@ public final class TierStack extends NativeCache {
         if (b == null) {
           throw new IllegalArgumentException("tier " + i + " builder is null");
         }
+        if (b.journalCapacity() > 0) {
+          throw new IllegalArgumentException(
+              "tier "
+                  + i
+                  + " has its own eviction journal, which would list demotions; use"
+                  + " TierStack.Builder.evictionJournal(int)");
+        }
         caches.add(b.build());
       }
       long[] handles = new long[caches.size()];
       for (int i = 0; i < handles.length; i++) {
         handles[i] = caches.get(i).handleForTier();
       }
-      long tier = Native.tierNew(handles);
-      return new TierStack(tier, List.copyOf(caches), "TierStack" + caches);
+      long tier = Native.tierNew(handles, journal);
+      return new TierStack(tier, List.copyOf(caches), "TierStack" + caches, journal > 0);
     } catch (RuntimeException | Error e) {
       caches.forEach(VmemCache::close);
       throw e;
@@ -177,8 +202,79 @@ public final class TierStack extends NativeCache {
   }
 
   @Override
+  public Optional<ReattachReport> reattach() {
+    enter();
+    try {
+      for (VmemCache c : caches) {
+        Optional<ReattachReport> r = c.reattach();
+        if (r.isPresent()) {
+          return r;
+        }
+      }
+      return Optional.empty();
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
   void destroy(long handle) {
     Native.tierDelete(handle);
     caches.forEach(VmemCache::close);
+  }
+
+  /**
+   * Configures and builds a {@link TierStack}. Not thread-safe; a builder may build several stacks
+   * (each builds its own caches).
+   */
+  public static final class Builder {
+    private final List<VmemCache.Builder> tiers = new ArrayList<>();
+    private int journalCapacity;
+
+    private Builder() {}
+
+    /**
+     * Adds the next tier down.
+     *
+     * @param tier the cache's builder, without an eviction journal of its own
+     * @return this builder
+     * @throws IllegalArgumentException when {@code tier} is null
+     */
+    public Builder tier(VmemCache.Builder tier) {
+      if (tier == null) {
+        throw new IllegalArgumentException("tier builder is null");
+      }
+      tiers.add(tier);
+      return this;
+    }
+
+    /**
+     * Keeps a journal of the keys that leave the whole stack (evicted from the bottom tier or not
+     * demotable, or {@link TierStack#evict}; not demotions, promotions or replaces), read with
+     * {@link ByteCache#drainEvicted(int)}.
+     *
+     * @param capacity most keys held between two drains, 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException when {@code capacity} is less than 1
+     */
+    public Builder evictionJournal(int capacity) {
+      if (capacity < 1) {
+        throw new IllegalArgumentException(
+            "evictionJournal capacity must be 1 or more, was " + capacity);
+      }
+      this.journalCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * Builds every tier, top first, and stacks them.
+     *
+     * @return the open stack
+     * @throws IllegalArgumentException as {@link TierStack#of(List)}
+     * @throws CellarException as {@link TierStack#of(List)}
+     */
+    public TierStack build() {
+      return TierStack.build(List.copyOf(tiers), journalCapacity);
+    }
   }
 }

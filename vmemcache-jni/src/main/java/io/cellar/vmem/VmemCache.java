@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * One cache of the native engine, with its pool in a directory (a file that disappears with the
- * cache), on a device-DAX character device, or in anonymous memory.
+ * cache, or, with {@link Builder#persistent()}, one that survives it), in one persistent pool file,
+ * on a device-DAX character device, or in anonymous memory.
  *
  * <pre>{@code
  * try (VmemCache cache =
@@ -38,8 +40,8 @@ public final class VmemCache extends NativeCache {
   /** Smallest extent: 256 B ({@code VMEMCACHE_MIN_EXTENT}). */
   public static final long MIN_EXTENT_SIZE = 256;
 
-  private VmemCache(long handle, String description) {
-    super(Native.KIND_CACHE, handle, description);
+  private VmemCache(long handle, String description, boolean journal) {
+    super(Native.KIND_CACHE, handle, description, journal);
   }
 
   /**
@@ -102,6 +104,19 @@ public final class VmemCache extends NativeCache {
     return MediaInfo.of(out);
   }
 
+  @Override
+  public Optional<ReattachReport> reattach() {
+    long[] out = new long[Native.REATTACH_OUT_LENGTH];
+    String[] text;
+    long h = enter();
+    try {
+      text = Native.reattach(h, out);
+    } finally {
+      exit();
+    }
+    return text == null ? Optional.empty() : Optional.of(ReattachReport.of(text, out));
+  }
+
   /** The native handle, for a {@link TierStack} built over this cache. Caller holds a ref. */
   long handleForTier() {
     long h = enter();
@@ -121,6 +136,7 @@ public final class VmemCache extends NativeCache {
   public static final class Builder {
     private enum Medium {
       DIRECTORY,
+      POOL_FILE,
       DEVDAX,
       DRAM
     }
@@ -131,6 +147,8 @@ public final class VmemCache extends NativeCache {
     private long extentSize;
     private Policy policy = Policy.LRU;
     private long putWaitMillis = -1;
+    private boolean persistent;
+    private int journalCapacity;
 
     private Builder() {}
 
@@ -149,6 +167,65 @@ public final class VmemCache extends NativeCache {
       this.medium = Medium.DIRECTORY;
       this.path = dir;
       return this;
+    }
+
+    /**
+     * Makes the {@link #directory(Path)} pool persistent: the cache takes the first file {@code
+     * <dir>/cellar-<n>.pool} no other process or cache holds, preferring one with contents (so a
+     * restarted executor finds its predecessor's entries), else creates the next free name. The
+     * file survives the cache; {@link #close()} closes it cleanly and a later cache reattaches it
+     * (see {@link ReattachReport}). An existing pool keeps its own size and extent size.
+     *
+     * @return this builder
+     */
+    public Builder persistent() {
+      this.persistent = true;
+      return this;
+    }
+
+    /**
+     * Puts the pool in one persistent file, created when absent (its directory must exist), held
+     * by this cache alone: a second cache on it fails with {@link PoolLockedException}. As {@link
+     * #persistent()} otherwise. Replaces any medium chosen before.
+     *
+     * @param file the pool file
+     * @return this builder
+     * @throws IllegalArgumentException when {@code file} is null or a directory
+     */
+    public Builder poolFile(Path file) {
+      if (file == null) {
+        throw new IllegalArgumentException("pool file is null");
+      }
+      if (Files.isDirectory(file)) {
+        throw new IllegalArgumentException(
+            "pool file " + file + " is a directory; use directory(Path).persistent()");
+      }
+      this.medium = Medium.POOL_FILE;
+      this.path = file;
+      return this;
+    }
+
+    /**
+     * Keeps a journal of the keys that leave the cache (LRU evictions and {@link #evict}), read
+     * with {@link ByteCache#drainEvicted(int)}. When it is full, later keys are not kept and the
+     * next drain reports an overflow. Not for a tier of a {@link TierStack}: use {@link
+     * TierStack.Builder#evictionJournal(int)}, which does not count demotions.
+     *
+     * @param capacity most keys held between two drains, 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException when {@code capacity} is less than 1
+     */
+    public Builder evictionJournal(int capacity) {
+      if (capacity < 1) {
+        throw new IllegalArgumentException("evictionJournal capacity must be 1 or more, was " + capacity);
+      }
+      this.journalCapacity = capacity;
+      return this;
+    }
+
+    /** The journal capacity asked for, 0 for none (a tier stack refuses one). */
+    int journalCapacity() {
+      return journalCapacity;
     }
 
     /**
@@ -268,8 +345,15 @@ public final class VmemCache extends NativeCache {
     public VmemCache build() {
       if (medium == null) {
         throw new IllegalArgumentException(
-            "no medium chosen: call directory(Path), devdax(Path) or dram()");
+            "no medium chosen: call directory(Path), poolFile(Path), devdax(Path) or dram()");
       }
+      if (persistent && medium != Medium.DIRECTORY) {
+        throw new IllegalArgumentException(
+            "persistent() needs directory(Path); poolFile(Path) is persistent by itself, "
+                + medium.name().toLowerCase(Locale.ROOT)
+                + " pools cannot be");
+      }
+      boolean durable = persistent || medium == Medium.POOL_FILE;
       long poolSize = size == 0 ? MIN_POOL_SIZE : size;
       if (extentSize > poolSize && !(medium == Medium.DEVDAX && size == 0)) {
         throw new IllegalArgumentException(
@@ -277,16 +361,27 @@ public final class VmemCache extends NativeCache {
       }
       NativeLoader.ensureLoaded();
       byte[] nativePath = path == null ? null : pathBytes(path);
-      long handle = Native.open(policy.nativeValue(), size, extentSize, nativePath);
+      long handle =
+          Native.open(
+              policy.nativeValue(),
+              size,
+              extentSize,
+              nativePath,
+              durable ? Native.MODE_PERSISTENT : Native.MODE_TEMPORARY,
+              journalCapacity);
       if (putWaitMillis >= 0) {
         Native.setPutWait(handle, putWaitMillis);
       }
-      return new VmemCache(handle, describe());
+      return new VmemCache(handle, describe(), journalCapacity > 0);
     }
 
     private String describe() {
       String where =
-          medium == Medium.DRAM ? "dram" : medium.name().toLowerCase(Locale.ROOT) + " " + path;
+          medium == Medium.DRAM
+              ? "dram"
+              : medium.name().toLowerCase(Locale.ROOT)
+                  + (persistent ? " persistent " : " ")
+                  + path;
       return "VmemCache["
           + where
           + ", size "

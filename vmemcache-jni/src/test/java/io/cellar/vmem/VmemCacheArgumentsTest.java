@@ -53,7 +53,7 @@ class VmemCacheArgumentsTest {
   void builderRejectsNullsAndAMissingMedium() {
     assertThatThrownBy(() -> VmemCache.builder().build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("no medium chosen: call directory(Path), devdax(Path) or dram()");
+        .hasMessage("no medium chosen: call directory(Path), poolFile(Path), devdax(Path) or dram()");
     assertThatThrownBy(() -> VmemCache.builder().directory(null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("directory is null");

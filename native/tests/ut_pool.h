@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ut_pool.h -- helpers for persistent-pool tests: open a pool file, find an
+ * entry in a closed pool file, flip bits in it
+ */
+#ifndef CELLAR_UT_POOL_H
+#define CELLAR_UT_POOL_H 1
+
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "ut.h"
+
+/* utp_open -- a cache over a persistent pool; NULL (errno set) on failure */
+static inline VMEMcache *
+utp_open(const char *path, size_t size, size_t extent)
+{
+	VMEMcache *c = vmemcache_new();
+	UT_ASSERT(c != NULL);
+	if (size)
+		UT_OK(vmemcache_set_size(c, size));
+	if (extent)
+		UT_OK(vmemcache_set_extent_size(c, extent));
+	if (cellar_add_persistent(c, path) != 0) {
+		int err = errno;
+		vmemcache_delete(c);
+		errno = err;
+		return NULL;
+	}
+	return c;
+}
+
+/* utp_report -- the cache's reattach report */
+static inline struct cellar_reattach
+utp_report(VMEMcache *c)
+{
+	struct cellar_reattach r;
+	UT_OK(cellar_reattach_get(c, &r));
+	return r;
+}
+
+/* utp_map -- maps a closed pool file; *size gets its size */
+static inline unsigned char *
+utp_map(const char *path, size_t *size)
+{
+	int fd = open(path, O_RDWR);
+	UT_ASSERT(fd >= 0);
+	struct stat st;
+	UT_OK(fstat(fd, &st));
+	*size = (size_t)st.st_size;
+	void *a = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(a != MAP_FAILED);
+	close(fd);
+	return a;
+}
+
+/*
+ * utp_find -- offset in a mapped pool of the live entry header of key, or 0
+ */
+static inline size_t
+utp_find(const unsigned char *a, size_t size, size_t extent, const void *key,
+	size_t ksize)
+{
+	for (size_t off = POOL_HDR_SIZE; off + sizeof(struct entry_hdr) <= size;
+			off += extent) {
+		struct entry_hdr h;
+		memcpy(&h, a + off, sizeof(h));
+		if (h.magic == ENTRY_MAGIC && h.key_size == ksize &&
+				off + sizeof(h) + ksize <= size &&
+				memcmp(a + off + sizeof(h), key, ksize) == 0)
+			return off;
+	}
+	return 0;
+}
+
+/* utp_flip -- flips one bit of byte `off` of a pool file */
+static inline void
+utp_flip(const char *path, size_t off, unsigned bit)
+{
+	size_t size;
+	unsigned char *a = utp_map(path, &size);
+	UT_ASSERT(off < size);
+	a[off] ^= (unsigned char)(1u << bit);
+	munmap(a, size);
+}
+
+#endif /* CELLAR_UT_POOL_H */

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+// PersistentPoolTest.java -- persistent pools: reopen, reports, tiers, one cache per file
+package io.cellar.vmem;
+
+import static io.cellar.vmem.TestData.MiB;
+import static io.cellar.vmem.TestData.key;
+import static io.cellar.vmem.TestData.value;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PersistentPoolTest {
+  @TempDir(factory = ShmTempDirFactory.class)
+  Path dir;
+
+  private VmemCache.Builder persistent() {
+    return VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(256);
+  }
+
+  @Test
+  void closeAndReopenReturnsTheSameValues() {
+    Path file;
+    try (VmemCache cache = persistent().build()) {
+      ReattachReport r = cache.reattach().orElseThrow();
+      assertThat(r.state()).isEqualTo(ReattachReport.State.NEW);
+      assertThat(r.poolFile()).isEqualTo(dir.resolve("cellar-0.pool"));
+      file = r.poolFile();
+      for (int i = 0; i < 200; i++) {
+        assertThat(cache.put(key(i), value(1000 + i * 97, i))).isTrue();
+      }
+      cache.evict(key(5));
+      cache.replace(key(6), value(77, 600));
+    }
+    assertThat(file).exists();
+    try (VmemCache cache = persistent().build()) {
+      ReattachReport r = cache.reattach().orElseThrow();
+      assertThat(r.poolFile()).isEqualTo(file);
+      assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
+      assertThat(r.entriesRecovered()).isEqualTo(199);
+      assertThat(r.entriesDropped()).isZero();
+      assertThat(r.elapsedNanos()).isPositive();
+      assertThat(r.message()).contains("clean close");
+      assertThat(cache.stats().entries()).isEqualTo(199);
+      assertThat(cache.exists(key(5))).isFalse();
+      assertThat(cache.get(key(6))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(77, 600)));
+      long bytes = 77;
+      for (int i = 0; i < 200; i++) {
+        if (i == 5 || i == 6) {
+          continue;
+        }
+        byte[] want = value(1000 + i * 97, i);
+        bytes += want.length;
+        assertThat(cache.get(key(i))).as("key %d", i).hasValueSatisfying(v -> assertThat(v).isEqualTo(want));
+      }
+      assertThat(r.bytesRecovered()).isEqualTo(bytes);
+    }
+  }
+
+  @Test
+  void aTierStackOverAPersistentPoolFindsItsDemotedEntriesAfterReopen() {
+    int size = 64 * 1024;
+    int below = 0;
+    try (TierStack stack =
+        TierStack.of(
+            TestData.dram(MiB).extentSize(4096),
+            VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(4096))) {
+      assertThat(stack.reattach().orElseThrow().state()).isEqualTo(ReattachReport.State.NEW);
+      for (int i = 0; i < 60; i++) {
+        stack.put(key(i), value(size, i));
+      }
+      for (int i = 0; i < 60; i++) {
+        if (stack.tierOf(key(i)).orElse(-1) == 1) {
+          below++;
+        }
+      }
+    }
+    assertThat(below).isGreaterThan(20);
+    try (TierStack stack =
+        TierStack.of(
+            TestData.dram(MiB).extentSize(4096),
+            VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(4096))) {
+      ReattachReport r = stack.reattach().orElseThrow();
+      assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
+      assertThat(r.entriesRecovered()).isEqualTo(below);
+      int found = 0;
+      for (int i = 0; i < 60; i++) {
+        if (stack.tierOf(key(i)).orElse(-1) == 1) {
+          int k = i;
+          assertThat(stack.get(key(i))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(size, k)));
+          found++;
+        }
+      }
+      assertThat(found).isEqualTo(below);
+    }
+  }
+
+  @Test
+  void twoCachesOnOneDirectoryTakeDifferentFiles() {
+    try (VmemCache a = persistent().build();
+        VmemCache b = persistent().build()) {
+      Path fa = a.reattach().orElseThrow().poolFile();
+      Path fb = b.reattach().orElseThrow().poolFile();
+      assertThat(fa).isNotEqualTo(fb);
+      assertThat(fa.getParent()).isEqualTo(dir);
+      assertThat(fb.getFileName().toString()).isEqualTo("cellar-1.pool");
+    }
+  }
+
+  @Test
+  void aLockedPoolFileIsRefusedWithItsName() {
+    Path file = dir.resolve("one.pool");
+    try (VmemCache a = VmemCache.builder().poolFile(file).size(2 * MiB).build()) {
+      assertThatThrownBy(() -> VmemCache.builder().poolFile(file).size(2 * MiB).build())
+          .isInstanceOf(PoolLockedException.class)
+          .isInstanceOf(CacheIOException.class)
+          .hasMessageContaining(file.toString())
+          .hasMessageContaining("locked")
+          .satisfies(e -> assertThat(((CellarException) e).code()).isEqualTo(ErrorCode.EBUSY));
+      a.put(key(1), value(10, 1));
+    }
+    try (VmemCache b = VmemCache.builder().poolFile(file).size(2 * MiB).build()) {
+      assertThat(b.reattach().orElseThrow().state()).isEqualTo(ReattachReport.State.CLEAN);
+      assertThat(b.get(key(1))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(10, 1)));
+    }
+  }
+
+  @Test
+  void aForeignFileIsSetAsideAndRecreated() throws IOException {
+    Path file = dir.resolve("foreign.pool");
+    Files.write(file, value(3 * (int) MiB, 9));
+    try (VmemCache cache = VmemCache.builder().poolFile(file).size(2 * MiB).build()) {
+      ReattachReport r = cache.reattach().orElseThrow();
+      assertThat(r.state()).isEqualTo(ReattachReport.State.RECREATED);
+      assertThat(r.message()).contains("set aside").contains("not a Cellar pool");
+      assertThat(cache.stats().entries()).isZero();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.filter(p -> p.getFileName().toString().startsWith("foreign.pool.bad-")))
+          .hasSize(1);
+    }
+  }
+
+  @Test
+  void temporaryPoolsHaveNoReportAndPersistenceNeedsAFilePool() {
+    try (VmemCache cache = TestData.dir(dir, MiB).build()) {
+      assertThat(cache.reattach()).isEmpty();
+    }
+    try (VmemCache cache = TestData.dram(MiB).build()) {
+      assertThat(cache.reattach()).isEmpty();
+    }
+    assertThatThrownBy(() -> TestData.dram(MiB).persistent().build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("persistent() needs directory(Path)");
+    assertThatThrownBy(() -> VmemCache.builder().poolFile(dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is a directory");
+  }
+}
