@@ -66,14 +66,32 @@ platform() {
 	echo "$os-$arch"
 }
 
+# CMake: the machine's, else the one Maven unpacked from Maven Central's cmake-binaries
+# artifact into target/cmake (the native module's pom does that), so that a machine with only
+# a JDK, Maven and gcc builds Cellar
+find_cmake() {
+	if command -v cmake >/dev/null && command -v ctest >/dev/null; then
+		CMAKE=cmake
+		CTEST=ctest
+	elif [[ -f "$TARGET_DIR/cmake/bin/cmake" ]]; then
+		# the jar does not keep the executable bits
+		chmod +x "$TARGET_DIR/cmake/bin/"*
+		CMAKE="$TARGET_DIR/cmake/bin/cmake"
+		CTEST="$TARGET_DIR/cmake/bin/ctest"
+		log "no cmake on PATH: using $CMAKE (from Maven Central)"
+	else
+		die "cmake not found: install it (apt-get install cmake) or build through Maven, which fetches one"
+	fi
+}
+
 # configure_and_build DIR TARGET [cmake options...] -- one CMake build tree
 configure_and_build() {
 	local dir="$1" target="$2"
 	shift 2
 	log "configure $dir $*"
-	cmake -S "$NATIVE_DIR" -B "$dir" "$@"
+	"$CMAKE" -S "$NATIVE_DIR" -B "$dir" "$@"
 	log "build $dir (target $target, -j$JOBS)"
-	cmake --build "$dir" --target "$target" -j"$JOBS"
+	"$CMAKE" --build "$dir" --target "$target" -j"$JOBS"
 }
 
 # run_ctest DIR [ctest options...] -- runs a build's tests; a build without tests is an error
@@ -81,7 +99,7 @@ run_ctest() {
 	local dir="$1"
 	shift
 	log "ctest $dir $*"
-	ctest --test-dir "$dir" --output-on-failure -j"$JOBS" --no-tests=error --timeout 900 "$@"
+	"$CTEST" --test-dir "$dir" --output-on-failure -j"$JOBS" --no-tests=error --timeout 900 "$@"
 }
 
 cmd_release() {
@@ -90,7 +108,7 @@ cmd_release() {
 
 cmd_test_release() {
 	[[ -f "$TARGET_DIR/build-release/CMakeCache.txt" ]] || cmd_release
-	cmake --build "$TARGET_DIR/build-release" -j"$JOBS"
+	"$CMAKE" --build "$TARGET_DIR/build-release" -j"$JOBS"
 	run_ctest "$TARGET_DIR/build-release"
 }
 
@@ -163,6 +181,10 @@ main() {
 	[[ $# -ge 1 ]] || usage
 	local cmd="$1"
 	shift
+	case "$cmd" in
+	platform | clean | -h | --help | help) ;;
+	*) find_cmake ;;
+	esac
 	case "$cmd" in
 	release) cmd_release ;;
 	test) cmd_test ;;
