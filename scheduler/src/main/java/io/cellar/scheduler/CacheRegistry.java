@@ -176,6 +176,55 @@ public final class CacheRegistry {
     return out;
   }
 
+  /**
+   * The executors holding the most bytes of one task's input, a group of splits (Spark packs
+   * several small files or file pieces into one task): held bytes are summed over the splits,
+   * then ranked as {@link #preferredExecutors(FileId, long, long, int)} ranks them.
+   */
+  public List<String> preferredForGroup(List<SplitRef> group, int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must be 0 or more, was " + max);
+    }
+    if (group.size() == 1) {
+      return preferredExecutors(group, max).get(0);
+    }
+    java.util.Map<Integer, Long> bytes = new java.util.HashMap<>();
+    List<FileId> changed = null;
+    lock.readLock().lock();
+    try {
+      for (SplitRef split : group) {
+        FileEntry e = files.get(split.file().path());
+        if (e == null) {
+          continue;
+        }
+        if (!split.file().sameContent(e.length, e.modificationTime)) {
+          changed = changed == null ? new ArrayList<>() : changed;
+          changed.add(split.file());
+          continue;
+        }
+        long[] held = e.heldBytes(split.start(), split.length());
+        for (int i = 0; held != null && i + 1 < held.length; i += 2) {
+          bytes.merge((int) held[i], held[i + 1], Long::sum);
+        }
+      }
+      if (bytes.isEmpty() || max == 0) {
+        return List.of();
+      }
+      long[] sum = new long[bytes.size() * 2];
+      int i = 0;
+      for (var en : bytes.entrySet()) {
+        sum[i++] = en.getKey();
+        sum[i++] = en.getValue();
+      }
+      return rank(sum, max);
+    } finally {
+      lock.readLock().unlock();
+      if (changed != null) {
+        track(changed);
+      }
+    }
+  }
+
   /** The executor the ring gives an uncached split (see {@link SplitRef#key()}). */
   public Optional<String> assign(String splitKey) {
     return ring.assign(splitKey);

@@ -4,7 +4,10 @@ package io.cellar.spark;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.cellar.scheduler.ApplyResult;
 import io.cellar.spark.exec.ExecutorCache;
+import io.cellar.spark.locality.DriverLocality;
+import io.cellar.spark.locality.ExecutorReporter;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheStats;
 import io.cellar.vmem.TierStack;
@@ -28,10 +31,29 @@ public final class CellarPlugin implements SparkPlugin {
   @Override
   public DriverPlugin driverPlugin() {
     return new DriverPlugin() {
+      private DriverLocality locality;
+
       @Override
       public Map<String, String> init(SparkContext sc, PluginContext ctx) {
         CellarExtensions.checkConfiguration(sc.getConf());
+        locality = DriverLocality.start(sc, settings(sc.getConf().getAll()));
         return Map.of();
+      }
+
+      @Override
+      public Object receive(Object message) {
+        if (locality == null) {
+          // locality is off on the driver: executors stop asking after this answer
+          return ApplyResult.UNKNOWN_EXECUTOR.name();
+        }
+        return locality.receive(message);
+      }
+
+      @Override
+      public void shutdown() {
+        if (locality != null) {
+          locality.stop();
+        }
       }
     };
   }
@@ -39,16 +61,34 @@ public final class CellarPlugin implements SparkPlugin {
   @Override
   public ExecutorPlugin executorPlugin() {
     return new ExecutorPlugin() {
+      private ExecutorReporter reporter;
+
       @Override
       public void init(PluginContext ctx, Map<String, String> extraConf) {
-        register(ctx.metricRegistry(), ExecutorCache.get());
+        ExecutorCache cache = ExecutorCache.get();
+        register(ctx.metricRegistry(), cache);
+        if (!"driver".equals(ctx.executorID())) {
+          // in local mode the driver is the only executor: no one to schedule around
+          reporter = ExecutorReporter.start(ctx, cache, settings(ctx.conf().getAll()));
+        }
       }
 
       @Override
       public void shutdown() {
+        if (reporter != null) {
+          reporter.close();
+        }
         ExecutorCache.shutdown();
       }
     };
+  }
+
+  private static Map<String, String> settings(scala.Tuple2<String, String>[] all) {
+    Map<String, String> m = new java.util.HashMap<>();
+    for (scala.Tuple2<String, String> t : all) {
+      m.put(t._1(), t._2());
+    }
+    return m;
   }
 
   /** Gauges of the executor's cache: chunk counters and, per tier, the engine's statistics. */

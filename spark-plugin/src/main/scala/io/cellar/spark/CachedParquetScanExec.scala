@@ -52,11 +52,15 @@ case class CachedParquetScanExec(
 
   override def vectorTypes: Option[Seq[String]] = delegate.vectorTypes
 
-  override def inputRDDs(): Seq[RDD[InternalRow]] = delegate.inputRDDs()
+  // the same RDDs, their splits preferring the executors that cache them (cache-aware scheduling)
+  override def inputRDDs(): Seq[RDD[InternalRow]] =
+    delegate.inputRDDs().map(r => new CellarLocalityRDD(r))
 
-  override protected def doExecute(): RDD[InternalRow] = delegate.execute()
+  override protected def doExecute(): RDD[InternalRow] =
+    new CellarLocalityRDD(delegate.execute())
 
-  override protected def doExecuteColumnar(): RDD[ColumnarBatch] = delegate.executeColumnar()
+  override protected def doExecuteColumnar(): RDD[ColumnarBatch] =
+    new CellarLocalityRDD(delegate.executeColumnar())
 
   override def metrics: Map[String, SQLMetric] =
     delegate.metrics ++ cellarMetrics.byName().asScala

@@ -94,6 +94,59 @@ public final class CellarConf {
               + " decision (ALL).")
           .enumConf(Explain.class, Explain.NONE);
 
+  public static final ConfEntry<Boolean> LOCALITY_ENABLED =
+      ConfEntry.conf("spark.cellar.locality.enabled")
+          .doc("Cache-aware scheduling (needs spark.plugins=io.cellar.spark.CellarPlugin and the"
+              + " CachedParquetScan node): executors report the row groups they cache to the"
+              + " driver, and a scan's splits prefer the executors that hold most of their bytes"
+              + " (process-local), ahead of the block hosts.")
+          .startup()
+          .booleanConf(true);
+
+  public static final ConfEntry<Long> LOCALITY_WAIT =
+      ConfEntry.conf("spark.cellar.locality.wait")
+          .doc("The longest a task waits for the executor that caches its split while another"
+              + " could run it. Applied as Spark's spark.locality.wait.process when the"
+              + " application sets neither that nor spark.locality.wait; otherwise Spark's"
+              + " settings stand and this one only documents the intent. 0 turns the wait off:"
+              + " preferences then only break ties.")
+          .startup()
+          .check(v -> (Long) v >= 0 && (Long) v <= 60_000, "a duration from 0 to 60s")
+          .timeMsConf("1s");
+
+  public static final ConfEntry<Integer> LOCALITY_MAX_PREFERRED =
+      ConfEntry.conf("spark.cellar.locality.max-preferred")
+          .doc("Executors a split names as preferred, most cached bytes first.")
+          .startup()
+          .check(v -> (Integer) v >= 1 && (Integer) v <= 16, "an integer from 1 to 16")
+          .intConf(2);
+
+  public static final ConfEntry<Boolean> LOCALITY_ASSIGN_UNCACHED =
+      ConfEntry.conf("spark.cellar.locality.assign-uncached.enabled")
+          .doc("Give a split that no executor caches one preferred executor by consistent"
+              + " hashing of its file and offset, so that the first run already places data"
+              + " where later runs look for it, and an executor joining or leaving moves only"
+              + " its share of splits.")
+          .startup()
+          .booleanConf(true);
+
+  public static final ConfEntry<Long> LOCALITY_REPORT_INTERVAL =
+      ConfEntry.conf("spark.cellar.locality.report-interval")
+          .doc("How often an executor sends what its cache gained and lost to the driver (at"
+              + " most one message per interval).")
+          .startup()
+          .check(v -> (Long) v >= 10 && (Long) v <= 60_000, "a duration from 10ms to 60s")
+          .timeMsConf("250ms");
+
+  public static final ConfEntry<Integer> LOCALITY_REPORT_MAX_ENTRIES =
+      ConfEntry.conf("spark.cellar.locality.report-max-entries")
+          .doc("Row-group changes in one message to the driver; more wait for the next"
+              + " interval (a full inventory goes at once).")
+          .startup()
+          .check(v -> (Integer) v >= 16 && (Integer) v <= 1_000_000,
+              "an integer from 16 to 1000000")
+          .intConf(8192);
+
   public static final ConfEntry<Boolean> TEST_STRICT =
       ConfEntry.conf("spark.cellar.test.strict.enabled")
           .doc("Tests only: fail a scan that falls back to Spark's reader because of an error"

@@ -18,15 +18,26 @@ import org.apache.spark.network.util.JavaUtils;
  *       {@code /dev/shm}).
  * </ul>
  *
+ * <p>A pool file in a directory persists by default: a restarted executor finds its contents
+ * again. {@code :volatile} after the size makes it a file that vanishes with its process;
+ * {@code :persistent} states the default. DRAM tiers and device-DAX devices never persist.
+ *
  * @param kind "dram", "pmem" or "file"
  * @param path the directory or device, null for DRAM
  * @param size bytes, 0 for "the whole device"
+ * @param persistent whether the pool survives its process (a directory pool only)
  */
-public record TierSpec(String kind, String path, long size) {
+public record TierSpec(String kind, String path, long size, boolean persistent) {
+  /** A tier with the default persistence: a directory pool persists, DRAM does not. */
+  public TierSpec(String kind, String path, long size) {
+    this(kind, path, size, path != null);
+  }
+
   static final long MIN_SIZE = 1L << 20;
   static final String SYNTAX =
-      "a comma-separated list, top tier first, of dram:SIZE, pmem:PATH[:SIZE] or file:PATH:SIZE"
-          + " (SIZE such as 512m or 64g, at least 1m; dram only on top; at most 8 tiers)";
+      "a comma-separated list, top tier first, of dram:SIZE, pmem:PATH[:SIZE][:volatile] or"
+          + " file:PATH:SIZE[:volatile] (SIZE such as 512m or 64g, at least 1m; dram only on"
+          + " top; at most 8 tiers)";
 
   /** Whether the tier's pool lives in a file or device rather than anonymous memory. */
   public boolean fileBacked() {
@@ -36,7 +47,8 @@ public record TierSpec(String kind, String path, long size) {
   @Override
   public String toString() {
     String s = path == null ? "" : ":" + path;
-    return kind + s + (size > 0 ? ":" + size : "");
+    return kind + s + (size > 0 ? ":" + size : "") + (path != null && !persistent ? ":volatile"
+        : "");
   }
 
   /**
@@ -74,6 +86,13 @@ public record TierSpec(String kind, String path, long size) {
         return new TierSpec(kind, null, size(rest, part));
       case "pmem":
       case "file": {
+        boolean persistent = true;
+        if (rest.endsWith(":volatile")) {
+          persistent = false;
+          rest = rest.substring(0, rest.length() - ":volatile".length());
+        } else if (rest.endsWith(":persistent")) {
+          rest = rest.substring(0, rest.length() - ":persistent".length());
+        }
         int last = rest.lastIndexOf(':');
         String path = last < 0 ? rest : rest.substring(0, last);
         String size = last < 0 ? "" : rest.substring(last + 1);
@@ -83,7 +102,7 @@ public record TierSpec(String kind, String path, long size) {
         if (size.isEmpty() && kind.equals("file")) {
           throw new IllegalArgumentException("tier '" + part + "' needs a size");
         }
-        return new TierSpec(kind, path, size.isEmpty() ? 0 : size(size, part));
+        return new TierSpec(kind, path, size.isEmpty() ? 0 : size(size, part), persistent);
       }
       default:
         throw new IllegalArgumentException("unknown tier kind '" + kind + "' in '" + part + "'");

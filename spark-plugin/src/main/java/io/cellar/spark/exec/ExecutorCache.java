@@ -4,8 +4,10 @@ package io.cellar.spark.exec;
 
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
+import io.cellar.spark.locality.Inventory;
 import io.cellar.spark.read.FooterCache;
 import io.cellar.vmem.ByteCache;
+import io.cellar.vmem.ReattachReport;
 import io.cellar.vmem.TierStack;
 import io.cellar.vmem.VmemCache;
 import java.io.IOException;
@@ -35,6 +37,8 @@ import scala.Tuple2;
 public final class ExecutorCache {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorCache.class);
   private static final long MIN_DEFAULT_DRAM = 64L << 20;
+  /** Evicted keys the journal keeps between two reports; beyond, the reporter lists the cache. */
+  private static final int JOURNAL_KEYS = 1 << 16;
   private static final Object LOCK = new Object();
   private static volatile ExecutorCache instance;
 
@@ -43,6 +47,7 @@ public final class ExecutorCache {
   private final List<TierSpec> tiers;
   private final FooterCache footers;
   private final AtomicBoolean warned = new AtomicBoolean();
+  private final Inventory inventory = new Inventory();
 
   /** Chunks served from the cache (any tier). */
   public final AtomicLong hits = new AtomicLong();
@@ -145,6 +150,9 @@ public final class ExecutorCache {
         }
       } else {
         b.directory(Path.of(t.path())).size(t.size());
+        if (t.persistent()) {
+          b.persistent();
+        }
       }
       builders.add(b);
       used.add(t);
@@ -152,12 +160,39 @@ public final class ExecutorCache {
     if (builders.isEmpty()) {
       return unavailable("no usable tier in " + wanted, wanted, footers);
     }
+    // keys that leave the cache, for the driver's registry (an executor of a cluster only)
+    int journal = !local && CellarConf.LOCALITY_ENABLED.from(conf) ? JOURNAL_KEYS : 0;
     try {
-      ByteCache cache = builders.size() == 1 ? builders.get(0).build() : TierStack.of(builders);
+      ByteCache cache;
+      if (builders.size() == 1) {
+        VmemCache.Builder b = builders.get(0);
+        cache = (journal > 0 ? b.evictionJournal(journal) : b).build();
+      } else {
+        TierStack.Builder sb = TierStack.builder();
+        builders.forEach(sb::tier);
+        cache = (journal > 0 ? sb.evictionJournal(journal) : sb).build();
+      }
       LOG.info("Cellar: cache open with tiers {}, extent {} B", used, extent);
+      cache.reattach().ifPresent(ExecutorCache::logReattach);
       return new ExecutorCache(cache, null, used, footers);
     } catch (RuntimeException | LinkageError e) {
       return unavailable("cannot open tiers " + used + ": " + e, used, footers);
+    }
+  }
+
+  /** The persistent pool's inventory at start: what came back, what was dropped. */
+  private static void logReattach(ReattachReport r) {
+    String what = String.format(java.util.Locale.ROOT, "%s: %d chunks (%.1f MiB) back, %d"
+        + " dropped, in %.1f ms", r.poolFile(), r.entriesRecovered(),
+        r.bytesRecovered() / 1048576.0, r.entriesDropped(), r.elapsedNanos() / 1e6);
+    switch (r.state()) {
+      case NEW -> LOG.info("Cellar: new persistent pool {}", r.poolFile());
+      case CLEAN -> LOG.info("Cellar: reattached persistent pool after a clean close, {}", what);
+      case RECOVERED -> LOG.warn("Cellar: reattached persistent pool after an unclean stop, {};"
+          + " every chunk was checked", what);
+      case RECREATED -> LOG.warn("Cellar: persistent pool {} could not be used and was set aside"
+          + " for a new one: {}", r.poolFile(), r.message());
+      default -> LOG.info("Cellar: persistent pool {}", what);
     }
   }
 
@@ -199,6 +234,10 @@ public final class ExecutorCache {
     if (!Files.isWritable(p)) {
       return t.path() + " is not writable";
     }
+    if (t.persistent() && hasPoolFile(p)) {
+      // a pool to reattach: its space is already taken, by the pool itself
+      return null;
+    }
     try {
       long free = Files.getFileStore(p).getUsableSpace();
       if (free < t.size()) {
@@ -208,6 +247,14 @@ public final class ExecutorCache {
       return "cannot read the free space of " + t.path() + ": " + e.getMessage();
     }
     return null;
+  }
+
+  private static boolean hasPoolFile(Path dir) {
+    try (var files = Files.list(dir)) {
+      return files.anyMatch(f -> f.getFileName().toString().matches("cellar-\\d+\\.pool"));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Whether scans can use the cache. */
@@ -228,6 +275,11 @@ public final class ExecutorCache {
   /** The tiers in use, top first. */
   public List<TierSpec> tiers() {
     return tiers;
+  }
+
+  /** What this cache reports to the driver's registry (a no-op until the plugin attaches it). */
+  public Inventory inventory() {
+    return inventory;
   }
 
   /** The footers and row-group choices of this cache's scans; they go with the cache. */

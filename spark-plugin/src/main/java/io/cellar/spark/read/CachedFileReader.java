@@ -95,6 +95,8 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   // the row group being read
   private int next;
   private BlockMetaData block;
+  /** The block's index among the footer's row groups. */
+  private int blockOrdinal;
   private int rowInBlock;
   private int blockRows;
   private final List<Pin> pins = new ArrayList<>();
@@ -196,9 +198,13 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     }
   }
 
+  private ChunkKey chunkKey(int column) {
+    return new ChunkKey(id, block.getStartingPos(), blockOrdinal, block.getCompressedSize(),
+        fields[column].name(), profiles[column]);
+  }
+
   private byte[] key(int column) {
-    return new ChunkKey(id, block.getStartingPos(), fields[column].name(), profiles[column])
-        .encode();
+    return chunkKey(column).encode();
   }
 
   @Override
@@ -282,6 +288,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   /** Pins what is cached of a row group and starts decoding the rest. */
   private void openBlock(BlockMetaData b) throws IOException {
     block = b;
+    blockOrdinal = footer.getBlocks().indexOf(b);
     rowInBlock = 0;
     blockRows = Math.toIntExact(b.getRowCount());
     List<StructField> missing = new ArrayList<>();
@@ -423,8 +430,10 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private void add(int column, ChunkWriter w) {
     try {
       ChunkLayout l = w.finish();
-      if (cache.putGather(key(column), l.addresses(), l.lengths())) {
+      ChunkKey k = chunkKey(column);
+      if (cache.putGather(k.encode(), l.addresses(), l.lengths())) {
         owner.added.incrementAndGet();
+        owner.inventory().chunkAdded(k);
         if (metrics != null) {
           metrics.chunksAdded.add(1);
           metrics.bytesAdded.add(l.totalBytes());

@@ -9,37 +9,45 @@ import java.nio.charset.StandardCharsets;
  * The key of a cached chunk: file identity, row group (its first byte in the file), column and a
  * digest of everything that shapes the decoded values (requested type, rebase modes, time zones,
  * reader settings). Keys are self-describing bytes, so that a later reader (the scheduler's
- * registry, a reattached pool) can recover the file and row group from them.
+ * inventory, a reattached pool) can recover the file and row group from them; they also carry
+ * the row group's ordinal and compressed size (which the footer fixes for a file identity), so
+ * that an executor can report its cache's contents without reading footers.
  *
  * <pre>
- * 'C' 1 | u16 path length | path | u64 length | u64 mtime | u64 row group | u16 column length |
- * column | 16 bytes profile digest
+ * 'C' 2 | u16 path length | path | u64 length | u64 mtime | u64 row group | u32 ordinal |
+ * u64 row group bytes | u16 column length | column | 16 bytes profile digest
  * </pre>
  *
  * @param file the file's identity
  * @param rowGroup the row group's starting byte in the file
+ * @param ordinal the row group's index in the file's footer
+ * @param rowGroupBytes the row group's compressed size in the file
  * @param column the requested column name
  * @param profile digest of the decoding profile (16 bytes)
  */
-public record ChunkKey(FileIdentity file, long rowGroup, String column, byte[] profile) {
+public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGroupBytes,
+    String column, byte[] profile) {
   private static final byte MAGIC = 'C';
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
   static final int PROFILE_BYTES = 16;
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ChunkKey k && rowGroup == k.rowGroup && file.equals(k.file)
+    return o instanceof ChunkKey k && rowGroup == k.rowGroup && ordinal == k.ordinal
+        && rowGroupBytes == k.rowGroupBytes && file.equals(k.file)
         && column.equals(k.column) && java.util.Arrays.equals(profile, k.profile);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(file, rowGroup, column, java.util.Arrays.hashCode(profile));
+    return java.util.Objects.hash(file, rowGroup, ordinal, rowGroupBytes, column,
+        java.util.Arrays.hashCode(profile));
   }
 
   @Override
   public String toString() {
-    return "ChunkKey[" + file + ", row group at " + rowGroup + ", " + column + "]";
+    return "ChunkKey[" + file + ", row group " + ordinal + " at " + rowGroup + ", " + column
+        + "]";
   }
 
   /** The key's bytes. */
@@ -49,9 +57,13 @@ public record ChunkKey(FileIdentity file, long rowGroup, String column, byte[] p
     if (p.length > 0xFFFF || c.length > 0xFFFF || profile.length != PROFILE_BYTES) {
       throw new IllegalArgumentException("path, column or profile too long for a chunk key");
     }
-    ByteBuffer b = ByteBuffer.allocate(2 + 2 + p.length + 24 + 2 + c.length + PROFILE_BYTES);
+    if (ordinal < 0 || rowGroupBytes < 0) {
+      throw new IllegalArgumentException("negative row group ordinal or size in a chunk key");
+    }
+    ByteBuffer b = ByteBuffer.allocate(2 + 2 + p.length + 36 + 2 + c.length + PROFILE_BYTES);
     b.put(MAGIC).put(VERSION).putShort((short) p.length).put(p);
     b.putLong(file.length()).putLong(file.modificationTime()).putLong(rowGroup);
+    b.putInt(ordinal).putLong(rowGroupBytes);
     b.putShort((short) c.length).put(c).put(profile);
     return b.array();
   }
@@ -72,6 +84,11 @@ public record ChunkKey(FileIdentity file, long rowGroup, String column, byte[] p
       long length = b.getLong();
       long mtime = b.getLong();
       long rowGroup = b.getLong();
+      int ordinal = b.getInt();
+      long rowGroupBytes = b.getLong();
+      if (ordinal < 0 || rowGroupBytes < 0) {
+        throw new IllegalArgumentException("negative row group ordinal or size in a chunk key");
+      }
       byte[] c = new byte[Short.toUnsignedInt(b.getShort())];
       b.get(c);
       byte[] profile = new byte[PROFILE_BYTES];
@@ -82,6 +99,8 @@ public record ChunkKey(FileIdentity file, long rowGroup, String column, byte[] p
       return new ChunkKey(
           new FileIdentity(new String(p, StandardCharsets.UTF_8), length, mtime),
           rowGroup,
+          ordinal,
+          rowGroupBytes,
           new String(c, StandardCharsets.UTF_8),
           profile);
     } catch (java.nio.BufferUnderflowException e) {

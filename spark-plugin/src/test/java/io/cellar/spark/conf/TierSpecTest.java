@@ -153,4 +153,18 @@ class TierSpecTest {
             () -> TierSpec.parseList("dram:1g,,file:/x:1g"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void directoryPoolsPersistUnlessMarkedVolatile() {
+    assertThat(TierSpec.parseList("file:/dev/shm/x:4g").get(0).persistent()).isTrue();
+    assertThat(TierSpec.parseList("file:/dev/shm/x:4g:volatile"))
+        .containsExactly(new TierSpec("file", "/dev/shm/x", 4 * G, false));
+    assertThat(TierSpec.parseList("pmem:/mnt/pmem0:64g:persistent"))
+        .containsExactly(new TierSpec("pmem", "/mnt/pmem0", 64 * G, true));
+    assertThat(TierSpec.parseList("pmem:/mnt/pmem0:volatile"))
+        .containsExactly(new TierSpec("pmem", "/mnt/pmem0", 0, false));
+    assertThat(TierSpec.parseList("dram:1g").get(0).persistent()).isFalse();
+    TierSpec v = TierSpec.parseList("file:/dev/shm/x:4g:volatile").get(0);
+    assertThat(TierSpec.parseList(v.toString())).containsExactly(v);
+  }
 }

@@ -22,13 +22,17 @@ class ChunkKeyTest {
   }
 
   private static ChunkKey key(FileIdentity file, long rowGroup, String column, int seed) {
-    return new ChunkKey(file, rowGroup, column, profile(seed));
+    // the ordinal and size vary with the start, as a footer's would
+    return new ChunkKey(file, rowGroup, (int) (rowGroup % 1000), 1000 + rowGroup * 3, column,
+        profile(seed));
   }
 
   private static void assertSameKey(ChunkKey actual, ChunkKey expected) {
     // a record compares its byte[] by identity, so compare the fields
     assertThat(actual.file()).isEqualTo(expected.file());
     assertThat(actual.rowGroup()).isEqualTo(expected.rowGroup());
+    assertThat(actual.ordinal()).isEqualTo(expected.ordinal());
+    assertThat(actual.rowGroupBytes()).isEqualTo(expected.rowGroupBytes());
     assertThat(actual.column()).isEqualTo(expected.column());
     assertThat(actual.profile()).isEqualTo(expected.profile());
   }
@@ -118,7 +122,7 @@ class ChunkKeyTest {
     assertThatThrownBy(() -> ChunkKey.decode(magic))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a chunk key");
     byte[] version = full.clone();
-    version[1] = 2;
+    version[1] = 1; // the first format, without ordinal and size
     assertThatThrownBy(() -> ChunkKey.decode(version))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a chunk key");
   }
@@ -149,7 +153,9 @@ class ChunkKeyTest {
 
   @Test
   void encodeRejectsWhatTheFormatCannotHold() {
-    assertThatThrownBy(() -> new ChunkKey(FILE, 0L, "c", new byte[15]).encode())
+    assertThatThrownBy(() -> new ChunkKey(FILE, 0L, 0, 1L, "c", new byte[15]).encode())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ChunkKey(FILE, 0L, -1, 1L, "c", profile(1)).encode())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> key(new FileIdentity("/" + "x".repeat(0xFFFF), 1L, 1L), 0L, "c", 1)
         .encode()).isInstanceOf(IllegalArgumentException.class);

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// Inventory -- the executor cache's side of cache-aware scheduling: what was added and evicted
+package io.cellar.spark.locality;
+
+import io.cellar.scheduler.ChunkRef;
+import io.cellar.scheduler.FileId;
+import io.cellar.scheduler.InventoryTracker;
+import io.cellar.spark.read.ChunkKey;
+import io.cellar.spark.read.FileIdentity;
+
+/**
+ * Feeds an executor's cache events into the scheduler's {@link InventoryTracker} once the
+ * executor plugin attached one; until then (local mode, no plugin, locality off) every call is a
+ * no-op. Thread-safe.
+ */
+public final class Inventory {
+  private volatile InventoryTracker tracker;
+
+  /** Starts feeding the tracker. */
+  public void attach(InventoryTracker t) {
+    this.tracker = t;
+  }
+
+  /** Whether a tracker is attached. */
+  public boolean attached() {
+    return tracker != null;
+  }
+
+  /** A chunk was newly added to the cache. */
+  public void chunkAdded(ChunkKey k) {
+    InventoryTracker t = tracker;
+    if (t != null) {
+      t.chunkAdded(fileId(k.file()), k.ordinal(), k.rowGroup(), k.rowGroupBytes());
+    }
+  }
+
+  /** A key left the cache; keys that are not chunk keys are ignored. */
+  public void keyEvicted(byte[] key) {
+    InventoryTracker t = tracker;
+    if (t == null) {
+      return;
+    }
+    ChunkKey k = decode(key);
+    if (k != null) {
+      t.chunkEvicted(fileId(k.file()), k.ordinal());
+    }
+  }
+
+  /** The chunk a cache key names, or null when it is not a chunk key of this version. */
+  public static ChunkRef chunkRef(byte[] key) {
+    ChunkKey k = decode(key);
+    return k == null ? null
+        : new ChunkRef(fileId(k.file()), k.ordinal(), k.rowGroup(), k.rowGroupBytes());
+  }
+
+  /** The scheduler's identity of a file, from the cache's. */
+  public static FileId fileId(FileIdentity f) {
+    return new FileId(f.path(), f.length(), f.modificationTime());
+  }
+
+  private static ChunkKey decode(byte[] key) {
+    try {
+      return ChunkKey.decode(key);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+}

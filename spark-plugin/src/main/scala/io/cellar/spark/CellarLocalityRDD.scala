@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// CellarLocalityRDD -- a scan's RDD whose splits prefer the executors that cache them
+package io.cellar.spark
+
+import scala.jdk.CollectionConverters._
+import scala.reflect.ClassTag
+
+import io.cellar.spark.locality.DriverLocality
+import org.apache.spark.{Partition, TaskContext}
+import org.apache.spark.rdd.RDD
+import org.apache.spark.sql.execution.datasources.FilePartition
+
+/**
+ * Passes a file scan's RDD through unchanged (same partitions, same rows) except for its
+ * preferred locations, which [[DriverLocality]] computes on the driver: the executors holding
+ * most of the split's cached bytes first, then the block hosts Spark found.
+ */
+class CellarLocalityRDD[T: ClassTag](prev: RDD[T]) extends RDD[T](prev) {
+  override protected def getPartitions: Array[Partition] = firstParent[T].partitions
+
+  override def compute(split: Partition, context: TaskContext): Iterator[T] =
+    firstParent[T].iterator(split, context)
+
+  override protected def getPreferredLocations(split: Partition): Seq[String] = {
+    val spark = firstParent[T].preferredLocations(split)
+    split match {
+      case p: FilePartition => DriverLocality.locations(p, spark.asJava).asScala.toSeq
+      case _ => spark
+    }
+  }
+}
