@@ -74,6 +74,12 @@ public final class TpcdsBench {
         case "gen" -> rc = gen(opts);
         case "run" -> rc = run(opts, args);
         case "mode" -> rc = mode(opts);
+        case "restart" -> rc = RestartBench.run(opts, scale(opts), dataDir(opts, scale(opts)),
+            BenchQueries.expand(opts.getOrDefault("queries", "scan,io9")),
+            opts.getOrDefault("heap", "6g"));
+        case "restart-fill", "restart-attach" -> rc = RestartBench.step(
+            args[0].equals("restart-fill"), opts, dataDir(opts, scale(opts)),
+            BenchQueries.expand(opts.get("queries")));
         default -> {
           System.err.println("cellar-bench: unknown command '" + args[0] + "'");
           usage(System.err);
@@ -91,6 +97,8 @@ public final class TpcdsBench {
   private static void usage(PrintStream out) {
     out.println(String.join("\n",
         "usage: cellar-bench gen --scale SF [--dir DIR]",
+        "       cellar-bench restart --scale SF [--dir DIR] [--queries LIST] [--pool-dir DIR]",
+        "                        [--pool-size SIZE]   (reattach vs refill of a persistent pool)",
         "       cellar-bench run --scale SF [--dir DIR] [--queries LIST] [--modes LIST]",
         "                        [--warm N] [--rounds R] [--out DIR] [--heap SIZE] [--dram SIZE]",
         "                        [--file-dir DIR] [--file-size SIZE]",

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: Apache-2.0
+// RestartBench -- reattaching a persistent pool against refilling it from Parquet, after a clean
+// close and after kill -9
+package io.cellar.it.bench;
+
+import io.cellar.it.tpcds.ResultRows;
+import io.cellar.it.tpcds.TpcdsData;
+import io.cellar.spark.CellarExtensions;
+import io.cellar.spark.exec.ExecutorCache;
+import io.cellar.vmem.ByteCache;
+import io.cellar.vmem.ReattachReport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code cellar-bench restart}: what a persistent tier saves when an executor restarts.
+ *
+ * <ol>
+ *   <li>fill: a JVM runs the query set once with a single persistent file tier, which fills it
+ *       by reading and decoding Parquet (the refill a restart costs without persistence), then
+ *       closes the cache cleanly;
+ *   <li>a new JVM reattaches the pool (clean) and runs the set again: every result must match
+ *       and every chunk must come from the pool;
+ *   <li>fill again into a new pool, and the parent kills that JVM with SIGKILL once it is full;
+ *   <li>a new JVM reattaches the pool after the crash (every value checked) and runs the set.
+ * </ol>
+ *
+ * Each JVM prints one line {@code RESULT key=value ...}; the parent prints the table.
+ */
+final class RestartBench {
+  private static final String RESULT = "RESULT ";
+
+  private RestartBench() {}
+
+  /** The parent: four child JVMs, then the report. */
+  static int run(Map<String, String> o, double scale, Path dataDir, List<String> queries,
+      String heap) throws Exception {
+    Path root = Path.of(o.getOrDefault("pool-dir", Files.isWritable(Path.of("/dev/shm"))
+        ? "/dev/shm" : System.getProperty("java.io.tmpdir")));
+    String size = o.getOrDefault("pool-size", "2g");
+    String qs = String.join(",", queries);
+    Path clean = Files.createTempDirectory(root, "cellar-restart-clean-");
+    Path crash = Files.createTempDirectory(root, "cellar-restart-crash-");
+    try {
+      List<String> common = List.of("--scale", Double.toString(scale), "--dir",
+          dataDir.toString(), "--queries", qs, "--pool-size", size);
+      Map<String, String> fill = child(heap, "restart-fill", clean, common, false);
+      Map<String, String> attach = child(heap, "restart-attach", clean, common, false);
+      Map<String, String> fill2 = child(heap, "restart-fill", crash, common, true);
+      Map<String, String> recover = child(heap, "restart-attach", crash, common, false);
+      return report(fill, attach, fill2, recover, dataDir, queries, size, root);
+    } finally {
+      TpcdsBench.deleteTree(clean);
+      TpcdsBench.deleteTree(crash);
+    }
+  }
+
+  private static int report(Map<String, String> fill, Map<String, String> attach,
+      Map<String, String> fill2, Map<String, String> recover, Path dataDir,
+      List<String> queries, String size, Path root) {
+    double refill = Double.parseDouble(fill.get("fill_ms"));
+    double cleanMs = Double.parseDouble(attach.get("reattach_ms"));
+    double crashMs = Double.parseDouble(recover.get("reattach_ms"));
+    boolean same = fill.get("checksums").equals(attach.get("checksums"))
+        && fill.get("checksums").equals(recover.get("checksums"))
+        && fill.get("checksums").equals(fill2.get("checksums"));
+    PrintStream out = System.out;
+    out.println();
+    out.println("# Cellar restart benchmark");
+    out.println();
+    out.printf(Locale.ROOT, "- data: %s; queries: %s; one persistent file tier of %s in %s%n",
+        dataDir, String.join(" ", queries), size, root);
+    out.printf(Locale.ROOT, "- the pool holds %s chunks, %.1f MiB%n", fill.get("entries"),
+        Long.parseLong(fill.get("bytes")) / 1048576.0);
+    out.println();
+    out.println("| step | time | chunks | state | hits / misses of the next run |");
+    out.println("|---|---:|---:|---|---|");
+    out.printf(Locale.ROOT, "| (c) refill: the set cold, reading and decoding Parquet | %.0f ms"
+        + " | %s | new | - |%n", refill, fill.get("entries"));
+    out.printf(Locale.ROOT, "| (a) reattach after a clean close | %.1f ms | %s | %s | %s / %s"
+        + " |%n", cleanMs, attach.get("recovered"), attach.get("state"), attach.get("hits"),
+        attach.get("misses"));
+    out.printf(Locale.ROOT, "| (b) reattach after kill -9 | %.1f ms | %s | %s | %s / %s |%n",
+        crashMs, recover.get("recovered"), recover.get("state"), recover.get("hits"),
+        recover.get("misses"));
+    out.println();
+    out.printf(Locale.ROOT, "(c)/(a) = %.0f, (c)/(b) = %.0f; results of every run %s%n",
+        refill / cleanMs, refill / crashMs, same ? "identical" : "DIFFER");
+    return same ? 0 : 2;
+  }
+
+  /** Runs one step in a child JVM; kills it with SIGKILL after its result when asked. */
+  private static Map<String, String> child(String heap, String step, Path pool,
+      List<String> common, boolean killWhenFull) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!a.startsWith("-Xmx") && !a.startsWith("-Xms") && !a.startsWith("-agentlib")) {
+        cmd.add(a);
+      }
+    }
+    cmd.add("-Xmx" + heap);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(TpcdsBench.class.getName());
+    cmd.add(step);
+    cmd.addAll(common);
+    cmd.addAll(List.of("--pool", pool.toString(), "--wait", Boolean.toString(killWhenFull)));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Process p = pb.start();
+    Map<String, String> result = null;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        if (line.startsWith(RESULT)) {
+          result = parse(line.substring(RESULT.length()));
+          System.out.println("[restart] " + step + ": " + line);
+          if (killWhenFull) {
+            p.destroyForcibly();
+            p.waitFor();
+            System.out.println("[restart] killed the filled JVM with SIGKILL");
+            break;
+          }
+        } else if (line.startsWith("[restart]")) {
+          System.out.println(line);
+        }
+      }
+    }
+    int rc = p.waitFor();
+    if (result == null || (!killWhenFull && rc != 0)) {
+      throw new IllegalStateException(step + " failed (exit " + rc + ")");
+    }
+    return result;
+  }
+
+  private static Map<String, String> parse(String s) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String kv : s.trim().split(" ")) {
+      int eq = kv.indexOf('=');
+      m.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return m;
+  }
+
+  /** A child: fills the pool (fill) or reattaches it (attach), runs the set, prints RESULT. */
+  static int step(boolean fill, Map<String, String> o, Path dataDir, List<String> queries)
+      throws Exception {
+    Path pool = Path.of(o.get("pool"));
+    ExecutorCache.shutdown();
+    Path warehouse = Files.createTempDirectory("cellar-restart-warehouse-");
+    SparkSession spark = SparkSession.builder()
+        .master("local[2]")
+        .appName("cellar-bench restart")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", warehouse.toString())
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.autoBroadcastJoinThreshold", Long.toString(20L << 20))
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.extensions", CellarExtensions.class.getName())
+        .config("spark.cellar.tiers", "file:" + pool + ":" + o.getOrDefault("pool-size", "2g"))
+        .getOrCreate();
+    try {
+      TpcdsData.register(spark, dataDir);
+      long t0 = System.nanoTime();
+      ExecutorCache cache = ExecutorCache.get();
+      double openMs = (System.nanoTime() - t0) / 1e6;
+      ByteCache c = cache.cache();
+      if (c == null) {
+        throw new IllegalStateException("no cache: " + cache.unavailableReason());
+      }
+      ReattachReport r = c.reattach().orElseThrow();
+      long hits = cache.hits.get();
+      long misses = cache.misses.get();
+      List<String> sums = new ArrayList<>();
+      long start = System.nanoTime();
+      for (String q : queries) {
+        List<Row> rows = spark.sql(BenchQueries.sql(q)).collectAsList();
+        sums.add(ResultRows.checksum(ResultRows.canonical(rows)));
+      }
+      double runMs = (System.nanoTime() - start) / 1e6;
+      long[] used = {0, 0};
+      c.forEachKey(k -> used[0]++);
+      long bytes = ((io.cellar.vmem.VmemCache) c).stats().poolUsed();
+      System.out.printf(Locale.ROOT, "%sstate=%s reattach_ms=%.2f open_ms=%.2f recovered=%d"
+          + " dropped=%d %s_ms=%.1f hits=%d misses=%d entries=%d bytes=%d checksums=%s%n",
+          RESULT, r.state(), r.elapsedNanos() / 1e6, openMs, r.entriesRecovered(),
+          r.entriesDropped(), fill ? "fill" : "run", runMs, cache.hits.get() - hits,
+          cache.misses.get() - misses, used[0], bytes, String.join("/", sums));
+      System.out.flush();
+      if (Boolean.parseBoolean(o.getOrDefault("wait", "false"))) {
+        Thread.sleep(600_000); // the parent kills this JVM now
+      }
+    } finally {
+      spark.stop();
+      ExecutorCache.shutdown();
+      TpcdsBench.deleteTree(warehouse);
+    }
+    return 0;
+  }
+}
