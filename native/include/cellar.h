@@ -66,11 +66,11 @@ int cellar_add_dram(VMEMcache *cache);
  *   entry hashes its value once (one extra read of it); an entry whose
  *   value fails is dropped (counted in cellar_stats.corrupt, on_evict runs)
  *   and the read is a miss.
- * - after an unclean stop (kill -9, crash): every extent is examined and
- *   every value checksum verified before the pool is used: time grows with
- *   the bytes held (about the speed of reading them once). An entry that
- *   fails is dropped; of overlapping entries or two of one key the newest
- *   (higher sequence number) wins. A torn entry is never returned.
+ * - after an unclean stop (kill -9, crash): every extent's first bytes are
+ *   examined (no free-run marks to jump over), so the time grows with the
+ *   number of extents, still not with the bytes; of overlapping entries or
+ *   two of one key the newest (higher sequence number) wins. Values are
+ *   checked lazily, as after a clean close. A torn entry is never returned.
  * Checksum: cks64, a four-lane multiply-rotate hash in the style of
  * xxHash64 seeded with the pool's random id, folded to 32 bits; puts into
  * a persistent pool hash the value while copying it.

@@ -12,9 +12,12 @@
  *    the close wrote, so it costs about one step per entry and free run.
  *    After an unclean stop it looks at every extent.
  * 2. resolve: candidates newest first (by seq); one is taken if none of
- *    its extents is taken yet, its key is not taken yet and (unclean) its
- *    value checksum holds. So overlapping or duplicate claims keep the
- *    newest, and no two live entries share an extent.
+ *    its extents is taken yet and its key is not taken yet. So overlapping
+ *    or duplicate claims keep the newest, and no two live entries share an
+ *    extent. Values are not read here: each is hashed at its first read
+ *    (get or pin), and one that fails is dropped then, never returned, so
+ *    reattach costs time per entry (clean) or per extent (unclean), never
+ *    per byte.
  * 3. rebuild: the LRU gets the entries oldest first, every extent not
  *    taken becomes free space, and entry or fragment magics left in free
  *    space are cleared, so stale headers never mislead a later scan.
@@ -396,7 +399,8 @@ adopt(struct scan *sc, const struct cand *cd, struct entry **out)
 	memcpy(e->key, h + 1, h->key_size);
 	atomic_init(&e->refs, REF_DATA); /* the index's */
 	atomic_init(&e->state, ENTRY_LIVE);
-	atomic_init(&e->check, sc->clean ? CHECK_PENDING : CHECK_OK);
+	/* the value is hashed at its first read, clean or not (see cellar.h) */
+	atomic_init(&e->check, CHECK_PENDING);
 	int ret = idx_insert(&sc->c->index, e);
 	if (ret) {
 		free(e);
@@ -432,9 +436,7 @@ rebuild(VMEMcache *c, struct persist *ps, int clean, uint64_t gen)
 		const struct entry_hdr *h =
 			(const struct entry_hdr *)addr_of(&sc, cd->unit);
 		struct entry *e;
-		if (!chain_do(&sc, bits, cd->unit, 0) ||
-				(!clean && value_sum(ps, &c->heap, cd->unit) !=
-					h->checksum)) {
+		if (!chain_do(&sc, bits, cd->unit, 0)) {
 			r->entries_dropped++;
 			continue;
 		}
@@ -689,7 +691,7 @@ ps_add(VMEMcache *c, const char *path, size_t size)
 	static const char *said[] = {
 		[CELLAR_POOL_NEW] = "a new pool",
 		[CELLAR_POOL_CLEAN] = "reattached after a clean close; values are checked at their first read",
-		[CELLAR_POOL_RECOVERED] = "reattached after an unclean stop; every value was checked",
+		[CELLAR_POOL_RECOVERED] = "reattached after an unclean stop; every extent was scanned, values are checked at their first read",
 		[CELLAR_POOL_RECREATED] = "a new pool in place of a bad one",
 	};
 	note(r, "%s (%llu entries, %llu dropped)", said[r->state],

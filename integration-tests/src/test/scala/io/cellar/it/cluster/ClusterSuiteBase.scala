@@ -64,6 +64,11 @@ trait ClusterSuiteBase extends AnyFunSuite with BeforeAndAfterAll {
 
   protected def session(locality: Boolean, tiers: String = "dram:256m",
       extra: Map[String, String] = Map.empty): (SparkSession, TaskLog) = {
+    // a local session another suite left would be reused by getOrCreate: stop it first
+    SparkSession.getActiveSession.foreach(_.stop())
+    SparkSession.getDefaultSession.foreach(_.stop())
+    SparkSession.clearActiveSession()
+    SparkSession.clearDefaultSession()
     val s = SparkSession.builder()
       .master(cluster.url())
       .appName(s"${getClass.getSimpleName}-locality-$locality")

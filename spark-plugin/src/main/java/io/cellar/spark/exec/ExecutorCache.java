@@ -161,7 +161,10 @@ public final class ExecutorCache {
       return unavailable("no usable tier in " + wanted, wanted, footers);
     }
     // keys that leave the cache, for the driver's registry (an executor of a cluster only)
-    int journal = !local && CellarConf.LOCALITY_ENABLED.from(conf) ? JOURNAL_KEYS : 0;
+    // (only when the plugin runs, whose reporter drains it)
+    boolean reporting = !local && CellarConf.LOCALITY_ENABLED.from(conf)
+        && conf.getOrDefault("spark.plugins", "").contains("io.cellar.spark.CellarPlugin");
+    int journal = reporting ? JOURNAL_KEYS : 0;
     try {
       ByteCache cache;
       if (builders.size() == 1) {
@@ -189,7 +192,7 @@ public final class ExecutorCache {
       case NEW -> LOG.info("Cellar: new persistent pool {}", r.poolFile());
       case CLEAN -> LOG.info("Cellar: reattached persistent pool after a clean close, {}", what);
       case RECOVERED -> LOG.warn("Cellar: reattached persistent pool after an unclean stop, {};"
-          + " every chunk was checked", what);
+          + " each chunk is checked at its first read", what);
       case RECREATED -> LOG.warn("Cellar: persistent pool {} could not be used and was set aside"
           + " for a new one: {}", r.poolFile(), r.message());
       default -> LOG.info("Cellar: persistent pool {}", what);
