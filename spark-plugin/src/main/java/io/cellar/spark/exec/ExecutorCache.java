@@ -5,6 +5,7 @@ package io.cellar.spark.exec;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
 import io.cellar.spark.locality.Inventory;
+import io.cellar.spark.locality.StaleChunks;
 import io.cellar.spark.read.FooterCache;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.ReattachReport;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
@@ -48,6 +51,8 @@ public final class ExecutorCache {
   private final FooterCache footers;
   private final AtomicBoolean warned = new AtomicBoolean();
   private final Inventory inventory = new Inventory();
+  /** Done once the chunks a reattached pool brought back were checked against their files. */
+  private final CompletableFuture<Void> stocked = new CompletableFuture<>();
 
   /** Chunks served from the cache (any tier). */
   public final AtomicLong hits = new AtomicLong();
@@ -176,11 +181,47 @@ public final class ExecutorCache {
         cache = (journal > 0 ? sb.evictionJournal(journal) : sb).build();
       }
       LOG.info("Cellar: cache open with tiers {}, extent {} B", used, extent);
-      cache.reattach().ifPresent(ExecutorCache::logReattach);
-      return new ExecutorCache(cache, null, used, footers);
+      Optional<ReattachReport> r = cache.reattach();
+      r.ifPresent(ExecutorCache::logReattach);
+      ExecutorCache ec = new ExecutorCache(cache, null, used, footers);
+      ec.sweepStale(conf, r.map(ReattachReport::entriesRecovered).orElse(0L) > 0);
+      return ec;
     } catch (RuntimeException | LinkageError e) {
       return unavailable("cannot open tiers " + used + ": " + e, used, footers);
     }
+  }
+
+  /**
+   * When the pool came back with chunks: evicts, on a daemon thread, those whose source file
+   * changed or vanished since (they can never be served), then completes {@link #stocked()}.
+   */
+  private void sweepStale(Map<String, String> conf, boolean hasContents) {
+    if (!hasContents) {
+      stocked.complete(null);
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        List<byte[]> keys = new ArrayList<>();
+        cache.forEachKey(keys::add);
+        StaleChunks.Result swept = StaleChunks.sweep(cache, keys, conf);
+        LOG.info("Cellar: the cache starts with {} chunks of {} files; evicted {} chunks of {}"
+            + " files that changed or disappeared since", keys.size(), swept.files(),
+            swept.evicted(), swept.staleFiles());
+      } catch (RuntimeException e) {
+        LOG.warn("Cellar: checking the reattached chunks against their files failed: {}",
+            e.toString());
+      } finally {
+        stocked.complete(null);
+      }
+    }, "cellar-stale-sweep");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Completes when the start-up check of a reattached pool's chunks is over. */
+  public CompletableFuture<Void> stocked() {
+    return stocked;
   }
 
   /** The persistent pool's inventory at start: what came back, what was dropped. */
@@ -201,7 +242,9 @@ public final class ExecutorCache {
 
   private static ExecutorCache unavailable(String why, List<TierSpec> tiers, int footers) {
     LOG.warn("Cellar: the cache is not available, Parquet scans read uncached: {}", why);
-    return new ExecutorCache(null, why, tiers, footers);
+    ExecutorCache e = new ExecutorCache(null, why, tiers, footers);
+    e.stocked.complete(null);
+    return e;
   }
 
   private static long defaultDram(Map<String, String> conf, boolean local) {

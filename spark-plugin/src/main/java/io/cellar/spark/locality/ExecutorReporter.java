@@ -69,35 +69,25 @@ public final class ExecutorReporter implements AutoCloseable {
         CellarConf.LOCALITY_REPORT_MAX_ENTRIES.from(conf),
         CellarConf.LOCALITY_REPORT_INTERVAL.from(conf));
     cache.inventory().attach(r.tracker);
-    r.thread.execute(() -> r.takeStock(conf));
+    r.thread.execute(r::takeStock);
     r.thread.scheduleWithFixedDelay(r::tick, 0, r.intervalMs, TimeUnit.MILLISECONDS);
     return r;
   }
 
   /**
-   * For a cache that starts with contents (a reattached persistent pool): evicts the chunks of
-   * files that changed or vanished since they were cached, then reports the rest as this
-   * executor's full inventory. Runs on the reporter thread, so the executor starts at once.
+   * For a cache that starts with contents (a reattached persistent pool): once the cache has
+   * evicted the chunks of changed files ({@link ExecutorCache#stocked()}), reports the rest as
+   * this executor's full inventory. Runs on the reporter thread, so the executor starts at once.
    */
-  private void takeStock(Map<String, String> conf) {
+  private void takeStock() {
     try {
-      List<byte[]> keys = new ArrayList<>();
-      cache.cache().forEachKey(keys::add);
-      if (keys.isEmpty()) {
-        return;
+      cache.stocked().join();
+      List<ChunkRef> held = listing();
+      if (!held.isEmpty()) {
+        tracker.resync(held);
+        LOG.info("Cellar: reporting the {} chunks the cache started with to the driver",
+            held.size());
       }
-      StaleChunks.Result swept = StaleChunks.sweep(cache.cache(), keys, conf);
-      List<ChunkRef> held = new ArrayList<>();
-      for (byte[] k : swept.kept()) {
-        ChunkRef r = Inventory.chunkRef(k);
-        if (r != null) {
-          held.add(r);
-        }
-      }
-      tracker.resync(held);
-      LOG.info("Cellar: the cache starts with {} chunks of {} files; {} chunks of {} changed or"
-          + " missing files evicted; reporting the rest to the driver", held.size(),
-          swept.files(), swept.evicted(), swept.staleFiles());
     } catch (IllegalStateException closed) {
       // the executor is stopping
     } catch (RuntimeException e) {

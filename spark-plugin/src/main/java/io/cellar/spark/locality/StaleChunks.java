@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * or no longer exist. A file that cannot be looked up (no credentials, file system down) keeps
  * its chunks: they are still never served for other content.
  */
-final class StaleChunks {
+public final class StaleChunks {
   private static final Logger LOG = LoggerFactory.getLogger(StaleChunks.class);
 
   /** What a sweep kept and evicted. */
-  record Result(List<byte[]> kept, int files, int staleFiles, long evicted) {}
+  public record Result(List<byte[]> kept, int files, int staleFiles, long evicted) {}
 
   private StaleChunks() {}
 
@@ -41,7 +41,7 @@ final class StaleChunks {
    *
    * @param conf the application's settings; {@code spark.hadoop.*} reach the file systems
    */
-  static Result sweep(ByteCache cache, List<byte[]> keys, Map<String, String> conf) {
+  public static Result sweep(ByteCache cache, List<byte[]> keys, Map<String, String> conf) {
     Configuration hadoop = new Configuration();
     conf.forEach((k, v) -> {
       if (k.startsWith("spark.hadoop.")) {

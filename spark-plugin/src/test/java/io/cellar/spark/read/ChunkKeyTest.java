@@ -23,8 +23,8 @@ class ChunkKeyTest {
 
   private static ChunkKey key(FileIdentity file, long rowGroup, String column, int seed) {
     // the ordinal and size vary with the start, as a footer's would
-    return new ChunkKey(file, rowGroup, (int) (rowGroup % 1000), 1000 + rowGroup * 3, column,
-        profile(seed));
+    return new ChunkKey(file, rowGroup, (int) Math.floorMod(rowGroup, 1000L),
+        Math.floorMod(rowGroup, 1L << 40) + 1, column, profile(seed));
   }
 
   private static void assertSameKey(ChunkKey actual, ChunkKey expected) {
