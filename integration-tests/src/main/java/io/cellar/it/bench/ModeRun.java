@@ -192,9 +192,19 @@ final class ModeRun {
   }
 
   private SparkSession session(Path warehouse) {
-    SparkSession.Builder b = SparkSession.builder()
+    SparkSession.Builder b = benchSession("cellar-bench " + mode.label(), warehouse)
+        .config("spark.cellar.enabled", Boolean.toString(mode.cellar()));
+    if (mode.cellar()) {
+      b.config("spark.cellar.tiers", tiers);
+    }
+    return b.getOrCreate();
+  }
+
+  /** The benchmark's session settings: local[2] on loopback, as Spark's TPC-DS benchmark. */
+  static SparkSession.Builder benchSession(String app, Path warehouse) {
+    return SparkSession.builder()
         .master("local[2]")
-        .appName("cellar-bench " + mode.label())
+        .appName(app)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.warehouse.dir", warehouse.toString())
         .config("spark.driver.host", "127.0.0.1")
@@ -205,12 +215,7 @@ final class ModeRun {
         .config("spark.sql.crossJoin.enabled", "true")
         // q90 divides by a count that is 0 at small scale factors: NULL without ANSI mode
         .config("spark.sql.ansi.enabled", "false")
-        .config("spark.sql.extensions", CellarExtensions.class.getName())
-        .config("spark.cellar.enabled", Boolean.toString(mode.cellar()));
-    if (mode.cellar()) {
-      b.config("spark.cellar.tiers", tiers);
-    }
-    return b.getOrCreate();
+        .config("spark.sql.extensions", CellarExtensions.class.getName());
   }
 
   /**

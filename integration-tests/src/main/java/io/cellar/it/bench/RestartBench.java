@@ -5,7 +5,6 @@ package io.cellar.it.bench;
 
 import io.cellar.it.tpcds.ResultRows;
 import io.cellar.it.tpcds.TpcdsData;
-import io.cellar.spark.CellarExtensions;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.ReattachReport;
@@ -13,7 +12,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,29 +102,23 @@ final class RestartBench {
     out.printf(Locale.ROOT, "(c)/(a) = %.0f, (c)/(b) = %.0f; (c')/(a) = %.0f, (c')/(b) = %.0f;"
         + " results of every run %s%n", refill / cleanMs, refill / crashMs, marginal / cleanMs,
         marginal / crashMs, same ? "identical" : "DIFFER");
-    return same ? 0 : 2;
+    // the pool holds the whole set: after a reattach every chunk must come from it
+    boolean allHits = "0".equals(attach.get("misses")) && "0".equals(recover.get("misses"))
+        && !"0".equals(attach.get("hits"));
+    if (!allHits) {
+      out.println("!!! a run after a reattach missed chunks the pool held");
+    }
+    return same && allHits ? 0 : 2;
   }
 
   /** Runs one step in a child JVM; kills it with SIGKILL after its result when asked. */
   private static Map<String, String> child(String heap, String step, Path pool,
       List<String> common, boolean killWhenFull) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!a.startsWith("-Xmx") && !a.startsWith("-Xms") && !a.startsWith("-agentlib")) {
-        cmd.add(a);
-      }
-    }
-    cmd.add("-Xmx" + heap);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(TpcdsBench.class.getName());
-    cmd.add(step);
-    cmd.addAll(common);
-    cmd.addAll(List.of("--pool", pool.toString(), "--wait", Boolean.toString(killWhenFull)));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process p = pb.start();
+    List<String> args = new ArrayList<>();
+    args.add(step);
+    args.addAll(common);
+    args.addAll(List.of("--pool", pool.toString(), "--wait", Boolean.toString(killWhenFull)));
+    Process p = TpcdsBench.childProcess(heap, args).redirectErrorStream(true).start();
     Map<String, String> result = null;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
         StandardCharsets.UTF_8))) {
@@ -167,17 +159,7 @@ final class RestartBench {
     Path pool = Path.of(o.get("pool"));
     ExecutorCache.shutdown();
     Path warehouse = Files.createTempDirectory("cellar-restart-warehouse-");
-    SparkSession spark = SparkSession.builder()
-        .master("local[2]")
-        .appName("cellar-bench restart")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.warehouse.dir", warehouse.toString())
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.autoBroadcastJoinThreshold", Long.toString(20L << 20))
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.sql.extensions", CellarExtensions.class.getName())
+    SparkSession spark = ModeRun.benchSession("cellar-bench restart", warehouse)
         .config("spark.cellar.tiers", "file:" + pool + ":" + o.getOrDefault("pool-size", "2g"))
         .getOrCreate();
     try {

@@ -24,6 +24,17 @@ final class SpeedupChart {
 
   private SpeedupChart() {}
 
+  /** Whether this machine has a font AWT can draw with (fontconfig and one font installed). */
+  static boolean fontsAvailable() {
+    System.setProperty("java.awt.headless", "true");
+    try {
+      return java.awt.GraphicsEnvironment.getLocalGraphicsEnvironment()
+          .getAvailableFontFamilyNames().length > 0;
+    } catch (RuntimeException | Error e) {
+      return false;
+    }
+  }
+
   /** Writes the chart of the report as a PNG file (the path gets no second extension). */
   static void write(Report report, String title, Path png) throws IOException {
     System.setProperty("java.awt.headless", "true");

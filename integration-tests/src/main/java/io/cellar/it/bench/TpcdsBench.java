@@ -345,7 +345,12 @@ public final class TpcdsBench {
       String md = report.markdown();
       Files.writeString(dir.resolve("summary.md"), md, StandardCharsets.UTF_8);
       Path png = dir.resolve("speedup.png");
-      SpeedupChart.write(report, "TPC-DS, warm speedup over vanilla Spark: " + s.title(), png);
+      try {
+        SpeedupChart.write(report, "TPC-DS, warm speedup over vanilla Spark: " + s.title(), png);
+      } catch (IOException | RuntimeException | Error e) {
+        // AWT draws text with the machine's fonts; without any (fontconfig) there is no chart
+        System.err.println("[bench] WARNING: no chart " + png + ": " + e);
+      }
       all.append(md.replaceFirst("# Cellar TPC-DS benchmark", "# Cellar TPC-DS benchmark: "
           + s.title())).append("\n![warm speedup, ")
           .append(s.title()).append("](").append(s.label()).append("/speedup.png)\n\n");
@@ -374,6 +379,21 @@ public final class TpcdsBench {
   /** Runs this class in a child JVM with the given heap and arguments; returns its exit code. */
   private static int child(String heap, List<String> args) throws IOException,
       InterruptedException {
+    Process p = childProcess(heap, args).inheritIO().start();
+    try {
+      return p.waitFor();
+    } finally {
+      if (p.isAlive()) {
+        p.destroy();
+      }
+    }
+  }
+
+  /**
+   * A JVM that runs this class with the given heap and arguments, this JVM's flags (Spark's
+   * --add-opens) and class path, bound to loopback.
+   */
+  static ProcessBuilder childProcess(String heap, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -387,16 +407,9 @@ public final class TpcdsBench {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(TpcdsBench.class.getName());
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process p = pb.start();
-    try {
-      return p.waitFor();
-    } finally {
-      if (p.isAlive()) {
-        p.destroy();
-      }
-    }
+    return pb;
   }
 
   private static long bytes(String text, long dflt) {
