@@ -7,7 +7,7 @@
  * (a) the reattach after that clean close (headers only, values checked
  * lazily). A second child reattaches, replaces a few chunks and is killed
  * with SIGKILL; the parent measures (b) the reattach after that unclean
- * stop (every extent looked at; values are checked at their first read).
+ * stop (the extents the head map flags; values are checked at their first read).
  *
  *   cellar_reattach_bench [--size-gib N | --size-mib N] [--dir DIR]
  *                         [--extent BYTES]
@@ -203,7 +203,7 @@ main(int argc, char *argv[])
 		die("the writing child failed");
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
-	measure("after kill -9 (every extent scanned)", path, size, extent,
+	measure("after kill -9 (head map scanned)", path, size, extent,
 			CELLAR_POOL_RECOVERED);
 	unlink(path);
 	free(data);

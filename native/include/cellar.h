@@ -66,11 +66,14 @@ int cellar_add_dram(VMEMcache *cache);
  *   entry hashes its value once (one extra read of it); an entry whose
  *   value fails is dropped (counted in cellar_stats.corrupt, on_evict runs)
  *   and the read is a miss.
- * - after an unclean stop (kill -9, crash): every extent's first bytes are
- *   examined (no free-run marks to jump over), so the time grows with the
- *   number of extents, still not with the bytes; of overlapping entries or
- *   two of one key the newest (higher sequence number) wins. Values are
- *   checked lazily, as after a clean close. A torn entry is never returned.
+ * - after an unclean stop (kill -9, crash): the pool's head map (a byte per
+ *   extent at the end of the file, set by a put before the entry's magic
+ *   and cleared by a free) is read, and only the extents it flags are
+ *   examined, so the time again grows with the entries (plus one byte per
+ *   extent), not the bytes; of overlapping entries or two of one key the
+ *   newest (higher sequence number) wins. Values are checked lazily, as
+ *   after a clean close. A torn entry is never returned. An entry whose
+ *   map byte a power loss kept from the medium is lost, never wrong.
  * Checksum: cks64, a four-lane multiply-rotate hash in the style of
  * xxHash64 seeded with the pool's random id, folded to 32 bits; puts into
  * a persistent pool hash the value while copying it.

@@ -7,6 +7,13 @@
  *   offset 0      struct pool_hdr, padded to POOL_HDR_SIZE
  *   heap_offset   heap_units extents of extent_size bytes each
  *
+ * A persistent pool ends with its head map: one byte per extent, right
+ * after the heap (at heap_offset + heap_units * extent_size), 1 where an
+ * entry's first fragment may start. A put sets its byte before the entry's
+ * magic, a free clears it after the magic, so after an unclean stop the
+ * reattach looks only at flagged extents. Such a pool has
+ * heap_units = (pool_size - heap_offset) / (extent_size + 1).
+ *
  * A value lives in one or more runs of consecutive extents ("fragments"),
  * chained by extent number. The first fragment starts with struct entry_hdr,
  * the key, padding to 16 bytes, then the value's first bytes; every further
@@ -37,7 +44,7 @@
 
 #define POOL_HDR_SIZE 4096u
 #define POOL_MAGIC "CELLARPL"
-#define POOL_FORMAT_VERSION 2u
+#define POOL_FORMAT_VERSION 3u
 #define POOL_STATE_CLEAN 0x4e41454c43ull  /* "CLEAN" */
 #define POOL_STATE_OPEN 0x4e45504full      /* "OPEN" */
 #define POOL_F_PERSISTENT 0x1u

@@ -10,7 +10,8 @@
  *    bounds, each fragment's own check and the owner's seq). After a clean
  *    close the scan jumps over candidates, fragments and the free marks
  *    the close wrote, so it costs about one step per entry and free run.
- *    After an unclean stop it looks at every extent.
+ *    After an unclean stop it looks only at the extents the head map flags
+ *    (format.h), clearing the flags of those without an entry.
  * 2. resolve: candidates newest first (by seq); one is taken if none of
  *    its extents is taken yet and its key is not taken yet. So overlapping
  *    or duplicate claims keep the newest, and no two live entries share an
@@ -269,9 +270,20 @@ scan_pass(struct scan *sc, uint64_t gen, struct vec *cands, struct vec *marks,
 		unsigned long long *dropped)
 {
 	for (uint64_t u = 0; u < sc->units;) {
+		if (!sc->clean && !sc->ps->heads[u]) {
+			/* after an unclean stop only flagged extents can hold heads */
+			u++;
+			continue;
+		}
 		const char *a = addr_of(sc, u);
 		uint32_t magic;
 		memcpy(&magic, a, sizeof(magic));
+		if (!sc->clean && magic != ENTRY_MAGIC) {
+			/* a put or free the stop cut short: no entry here */
+			ps_head_set(sc->ps, u, 0);
+			u++;
+			continue;
+		}
 		if (magic == ENTRY_MAGIC) {
 			struct cand cd = {0, u, 0};
 			if (vec_push(marks, &u))
@@ -463,8 +475,10 @@ rebuild(VMEMcache *c, struct persist *ps, int clean, uint64_t gen)
 	/* magics in what is now free space are stale: clear them */
 	for (size_t i = 0; i < marks.n; i++) {
 		uint64_t u = ((uint64_t *)marks.items)[i];
-		if (!bit_get(bits, u))
+		if (!bit_get(bits, u)) {
 			memset(heap_addr(&c->heap, u), 0, sizeof(uint32_t));
+			ps_head_set(ps, u, 0);
+		}
 	}
 	heap_reset_used(&c->heap);
 	for (uint64_t u = 0; u < sc.units;) {
@@ -525,9 +539,12 @@ format_new(VMEMcache *c, struct persist *ps)
 			"extent size %zu is larger than the pool (%zu bytes)",
 			c->extent, c->pool.size);
 	c->extent = extent;
-	uint64_t units = (c->pool.size - POOL_HDR_SIZE) / extent;
+	/* each extent costs its bytes plus one byte of the head map */
+	uint64_t units = (c->pool.size - POOL_HDR_SIZE) / (extent + 1);
 	struct pool_hdr *ph = (struct pool_hdr *)c->pool.addr;
 	memset(ph, 0, sizeof(*ph));
+	ps->heads = (uint8_t *)c->pool.addr + POOL_HDR_SIZE + units * extent;
+	memset(ps->heads, 0, units);
 	memcpy(ph->magic, POOL_MAGIC, sizeof(ph->magic));
 	ph->version = POOL_FORMAT_VERSION;
 	ph->flags = POOL_F_PERSISTENT;
@@ -580,7 +597,7 @@ header_problem(const struct pool_hdr *ph, size_t file_size, char *buf,
 			ph->heap_offset != POOL_HDR_SIZE ||
 			ph->extent_size > file_size - POOL_HDR_SIZE ||
 			ph->heap_units != (file_size - POOL_HDR_SIZE) /
-				ph->extent_size)
+				(ph->extent_size + 1))
 		return "the pool header's layout is inconsistent";
 	if (ph->state != POOL_STATE_CLEAN && ph->state != POOL_STATE_OPEN)
 		return "the pool header's state is unknown";
@@ -612,6 +629,8 @@ attach(VMEMcache *c, struct persist *ps, char *why, size_t why_len)
 	int clean = ph->state == POOL_STATE_CLEAN;
 	c->extent = ph->extent_size;
 	ps->seed = ph->uuid;
+	ps->heads = (uint8_t *)p->addr + POOL_HDR_SIZE +
+		ph->heap_units * ph->extent_size;
 	c->persist = ps;
 	int ret = vc_engine_init(c, ph->heap_units, 0);
 	if (ret) {
@@ -691,7 +710,7 @@ ps_add(VMEMcache *c, const char *path, size_t size)
 	static const char *said[] = {
 		[CELLAR_POOL_NEW] = "a new pool",
 		[CELLAR_POOL_CLEAN] = "reattached after a clean close; values are checked at their first read",
-		[CELLAR_POOL_RECOVERED] = "reattached after an unclean stop; every extent was scanned, values are checked at their first read",
+		[CELLAR_POOL_RECOVERED] = "reattached after an unclean stop; the head map's extents were checked, values are checked at their first read",
 		[CELLAR_POOL_RECREATED] = "a new pool in place of a bad one",
 	};
 	note(r, "%s (%llu entries, %llu dropped)", said[r->state],

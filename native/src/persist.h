@@ -15,8 +15,16 @@
 struct persist {
 	uint64_t seed;       /* the pool's uuid */
 	uint64_t gen;        /* pool_hdr.gen of this open */
+	uint8_t *heads;      /* the head map: a byte per extent (format.h) */
 	struct cellar_reattach report;
 };
+
+/* ps_head_set -- marks (1) or clears (0) extent `unit` as an entry's head */
+static inline void
+ps_head_set(struct persist *ps, uint64_t unit, uint8_t v)
+{
+	ps->heads[unit] = v;
+}
 
 /*
  * ps_add -- opens, locks and maps a persistent pool file, reattaches its

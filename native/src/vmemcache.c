@@ -174,6 +174,8 @@ data_to_ring(VMEMcache *c, struct entry *e)
 			.next = h->next};
 		/* a freed entry must not come back when a pool is reattached */
 		h->magic = 0;
+		if (c->persist)
+			ps_head_set(c->persist, e->unit, 0);
 		heap_free(&c->heap, &pl);
 		dec(&c->pending);
 	}
@@ -463,8 +465,11 @@ write_value(VMEMcache *c, struct entry *e, const struct heap_place *pl,
 		}
 	}
 out:
-	if (c->persist)
+	if (c->persist) {
 		fresh.checksum = cks_fold32(cks_final(&sum));
+		/* the head map's byte before the magic (format.h) */
+		ps_head_set(c->persist, e->unit, 1);
+	}
 	c->pool.copy(h, &fresh, sizeof(fresh));
 	pool_drain(&c->pool);
 }

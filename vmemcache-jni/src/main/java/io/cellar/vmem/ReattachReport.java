@@ -33,7 +33,7 @@ public record ReattachReport(
     NEW,
     /** Reattached after a clean close: headers checked, values checked at their first read. */
     CLEAN,
-    /** Reattached after an unclean stop: every extent scanned, values checked at first read. */
+    /** Reattached after an unclean stop: flagged extents checked, values at their first read. */
     RECOVERED,
     /** The old file was set aside as unusable and a new one made. */
     RECREATED
