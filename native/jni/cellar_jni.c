@@ -1042,7 +1042,7 @@ Java_io_cellar_vmem_Native_stats(JNIEnv *env, jclass cls, jlong handle,
 	if (c == NULL)
 		return;
 	if (out == NULL || (*env)->GetArrayLength(env, out) != STATS_FIELDS) {
-		raise_arg(env, "stats needs an out array of 13 longs");
+		raise_arg(env, "stats needs an out array of 14 longs");
 		return;
 	}
 	struct cellar_stats s;

@@ -148,31 +148,19 @@ public final class CacheRegistry {
    * result lists are in the order of {@code splits}.
    */
   public List<List<String>> preferredExecutors(List<SplitRef> splits, int max) {
-    if (max < 0) {
-      throw new IllegalArgumentException("max must be 0 or more, was " + max);
-    }
+    checkMax(max);
     List<List<String>> out = new ArrayList<>(splits.size());
-    List<FileId> changed = null;
+    List<FileId> changed = new ArrayList<>();
     lock.readLock().lock();
     try {
       for (SplitRef split : splits) {
-        FileEntry e = files.get(split.file().path());
-        if (e == null || max == 0) {
-          out.add(List.of());
-        } else if (!split.file().sameContent(e.length, e.modificationTime)) {
-          out.add(List.of());
-          changed = changed == null ? new ArrayList<>() : changed;
-          changed.add(split.file());
-        } else {
-          out.add(rank(e.heldBytes(split.start(), split.length()), max));
-        }
+        long[] held = max == 0 ? null : held(split, changed);
+        out.add(rank(held, max));
       }
     } finally {
       lock.readLock().unlock();
     }
-    if (changed != null) {
-      track(changed);
-    }
+    track(changed);
     return out;
   }
 
@@ -182,33 +170,17 @@ public final class CacheRegistry {
    * then ranked as {@link #preferredExecutors(FileId, long, long, int)} ranks them.
    */
   public List<String> preferredForGroup(List<SplitRef> group, int max) {
-    if (max < 0) {
-      throw new IllegalArgumentException("max must be 0 or more, was " + max);
-    }
-    if (group.size() == 1) {
-      return preferredExecutors(group, max).get(0);
-    }
+    checkMax(max);
     java.util.Map<Integer, Long> bytes = new java.util.HashMap<>();
-    List<FileId> changed = null;
+    List<FileId> changed = new ArrayList<>();
+    List<String> ranked;
     lock.readLock().lock();
     try {
       for (SplitRef split : group) {
-        FileEntry e = files.get(split.file().path());
-        if (e == null) {
-          continue;
-        }
-        if (!split.file().sameContent(e.length, e.modificationTime)) {
-          changed = changed == null ? new ArrayList<>() : changed;
-          changed.add(split.file());
-          continue;
-        }
-        long[] held = e.heldBytes(split.start(), split.length());
+        long[] held = held(split, changed);
         for (int i = 0; held != null && i + 1 < held.length; i += 2) {
           bytes.merge((int) held[i], held[i + 1], Long::sum);
         }
-      }
-      if (bytes.isEmpty() || max == 0) {
-        return List.of();
       }
       long[] sum = new long[bytes.size() * 2];
       int i = 0;
@@ -216,13 +188,35 @@ public final class CacheRegistry {
         sum[i++] = en.getKey();
         sum[i++] = en.getValue();
       }
-      return rank(sum, max);
+      ranked = max == 0 || bytes.isEmpty() ? List.of() : rank(sum, max);
     } finally {
       lock.readLock().unlock();
-      if (changed != null) {
-        track(changed);
-      }
     }
+    track(changed);
+    return ranked;
+  }
+
+  private static void checkMax(int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must be 0 or more, was " + max);
+    }
+  }
+
+  /**
+   * Held bytes of a split per holder as {slot, bytes} pairs, or null; a split of a file whose
+   * identity differs from the tracked one holds nothing and goes to {@code changed}. Read lock
+   * held.
+   */
+  private long[] held(SplitRef split, List<FileId> changed) {
+    FileEntry e = files.get(split.file().path());
+    if (e == null) {
+      return null;
+    }
+    if (!split.file().sameContent(e.length, e.modificationTime)) {
+      changed.add(split.file());
+      return null;
+    }
+    return e.heldBytes(split.start(), split.length());
   }
 
   /** The executor the ring gives an uncached split (see {@link SplitRef#key()}). */
@@ -327,6 +321,9 @@ public final class CacheRegistry {
 
   /** Tracks the newer identities that queries brought, dropping the older content. */
   private void track(List<FileId> newer) {
+    if (newer.isEmpty()) {
+      return;
+    }
     lock.writeLock().lock();
     try {
       for (FileId id : newer) {

@@ -4,7 +4,6 @@ package io.cellar.spark;
 
 import io.cellar.spark.conf.CellarConf;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,7 +12,6 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 
@@ -89,10 +87,7 @@ public final class CellarExtensions extends AbstractFunction1<SparkSessionExtens
    * @throws IllegalArgumentException listing every invalid value
    */
   static void checkConfiguration(SparkConf conf) {
-    Map<String, String> settings = new HashMap<>();
-    for (Tuple2<String, String> t : conf.getAll()) {
-      settings.put(t._1(), t._2());
-    }
+    Map<String, String> settings = CellarConf.settings(conf);
     List<String> warnings = new ArrayList<>();
     CellarConf.validate(settings, warnings);
     if (BANNER.compareAndSet(false, true)) {

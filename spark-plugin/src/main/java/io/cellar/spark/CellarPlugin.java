@@ -5,6 +5,7 @@ package io.cellar.spark;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.cellar.scheduler.ApplyResult;
+import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.locality.DriverLocality;
 import io.cellar.spark.locality.ExecutorReporter;
@@ -36,7 +37,7 @@ public final class CellarPlugin implements SparkPlugin {
       @Override
       public Map<String, String> init(SparkContext sc, PluginContext ctx) {
         CellarExtensions.checkConfiguration(sc.getConf());
-        locality = DriverLocality.start(sc, settings(sc.getConf().getAll()));
+        locality = DriverLocality.start(sc, CellarConf.settings(sc.getConf()));
         return Map.of();
       }
 
@@ -69,7 +70,7 @@ public final class CellarPlugin implements SparkPlugin {
         register(ctx.metricRegistry(), cache);
         if (!"driver".equals(ctx.executorID())) {
           // in local mode the driver is the only executor: no one to schedule around
-          reporter = ExecutorReporter.start(ctx, cache, settings(ctx.conf().getAll()));
+          reporter = ExecutorReporter.start(ctx, cache, CellarConf.settings(ctx.conf()));
         }
       }
 
@@ -81,14 +82,6 @@ public final class CellarPlugin implements SparkPlugin {
         ExecutorCache.shutdown();
       }
     };
-  }
-
-  private static Map<String, String> settings(scala.Tuple2<String, String>[] all) {
-    Map<String, String> m = new java.util.HashMap<>();
-    for (scala.Tuple2<String, String> t : all) {
-      m.put(t._1(), t._2());
-    }
-    return m;
   }
 
   /** Gauges of the executor's cache: chunk counters and, per tier, the engine's statistics. */

@@ -46,6 +46,11 @@ final class RestartBench {
   /** The parent: four child JVMs, then the report. */
   static int run(Map<String, String> o, double scale, Path dataDir, List<String> queries,
       String heap) throws Exception {
+    if (!TpcdsData.isGenerated(dataDir, scale)) {
+      throw new IllegalArgumentException("no scale factor " + TpcdsData.scaleName(scale)
+          + " data in " + dataDir + "; make it first with: cellar-bench gen --scale "
+          + TpcdsData.scaleName(scale) + " --dir " + dataDir);
+    }
     Path root = Path.of(o.getOrDefault("pool-dir", Files.isWritable(Path.of("/dev/shm"))
         ? "/dev/shm" : System.getProperty("java.io.tmpdir")));
     String size = o.getOrDefault("pool-size", "2g");
@@ -181,14 +186,12 @@ final class RestartBench {
         sums.add(ResultRows.checksum(ResultRows.canonical(rows)));
       }
       double runMs = (System.nanoTime() - start) / 1e6;
-      long[] used = {0, 0};
-      c.forEachKey(k -> used[0]++);
-      long bytes = ((io.cellar.vmem.VmemCache) c).stats().poolUsed();
+      io.cellar.vmem.CacheStats st = ((io.cellar.vmem.VmemCache) c).stats();
       System.out.printf(Locale.ROOT, "%sstate=%s reattach_ms=%.2f open_ms=%.2f recovered=%d"
           + " dropped=%d %s_ms=%.1f hits=%d misses=%d entries=%d bytes=%d checksums=%s%n",
           RESULT, r.state(), r.elapsedNanos() / 1e6, openMs, r.entriesRecovered(),
           r.entriesDropped(), fill ? "fill" : "run", runMs, cache.hits.get() - hits,
-          cache.misses.get() - misses, used[0], bytes, String.join("/", sums));
+          cache.misses.get() - misses, st.entries(), st.poolUsed(), String.join("/", sums));
       System.out.flush();
       if (Boolean.parseBoolean(o.getOrDefault("wait", "false"))) {
         Thread.sleep(600_000); // the parent kills this JVM now

@@ -161,6 +161,15 @@ public final class CellarConf {
     return true;
   }
 
+  /** Every setting of a SparkConf, as the map the registry's entries read. */
+  public static Map<String, String> settings(org.apache.spark.SparkConf conf) {
+    Map<String, String> m = new java.util.HashMap<>();
+    for (scala.Tuple2<String, String> t : conf.getAll()) {
+      m.put(t._1(), t._2());
+    }
+    return m;
+  }
+
   /** Every entry, sorted by key. */
   public static List<ConfEntry<?>> entries() {
     List<ConfEntry<?>> all = new ArrayList<>();

@@ -27,7 +27,6 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.network.util.JavaUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 /**
  * The cache of one executor JVM (or of the driver in local mode): the tier stack named by {@code
@@ -81,14 +80,9 @@ public final class ExecutorCache {
         c = instance;
         if (c == null) {
           SparkEnv env = SparkEnv.get();
-          Map<String, String> conf = new HashMap<>();
-          boolean driver = true;
-          if (env != null) {
-            for (Tuple2<String, String> t : env.conf().getAll()) {
-              conf.put(t._1(), t._2());
-            }
-            driver = "driver".equals(env.executorId());
-          }
+          Map<String, String> conf =
+              env == null ? new HashMap<>() : CellarConf.settings(env.conf());
+          boolean driver = env == null || "driver".equals(env.executorId());
           c = open(conf, driver);
           instance = c;
           Runtime.getRuntime().addShutdownHook(new Thread(ExecutorCache::shutdown,
