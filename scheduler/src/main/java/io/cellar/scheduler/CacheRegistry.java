@@ -212,7 +212,7 @@ public final class CacheRegistry {
     if (e == null) {
       return null;
     }
-    if (!split.file().sameContent(e.length, e.modificationTime)) {
+    if (!split.file().sameContent(e)) {
       changed.add(split.file());
       return null;
     }
@@ -290,7 +290,9 @@ public final class CacheRegistry {
       long bytes = FileEntry.arrayBytes(4L * Math.max(16, files.size() * 4 / 3));
       for (Map.Entry<String, FileEntry> e : files.entrySet()) {
         // HashMap.Node (32) + String (24) + its Latin-1 bytes, assuming ASCII paths
+        String etag = e.getValue().etag;
         bytes += 32 + 24 + FileEntry.arrayBytes(e.getKey().length())
+            + (etag.isEmpty() ? 0 : 24 + FileEntry.arrayBytes(etag.length()))
             + e.getValue().estimatedBytes();
       }
       return bytes;
@@ -340,7 +342,7 @@ public final class CacheRegistry {
    */
   private FileEntry entryFor(FileId id) {
     FileEntry e = files.get(id.path());
-    if (e != null && id.sameContent(e.length, e.modificationTime)) {
+    if (e != null && id.sameContent(e)) {
       return e;
     }
     if (e != null && id.modificationTime() < e.modificationTime) {
@@ -349,7 +351,7 @@ public final class CacheRegistry {
     if (e != null) {
       heldRowGroups -= e.heldRowGroups();
     }
-    FileEntry fresh = new FileEntry(id.length(), id.modificationTime());
+    FileEntry fresh = new FileEntry(id);
     files.put(id.path(), fresh);
     return fresh;
   }
@@ -403,7 +405,7 @@ public final class CacheRegistry {
     public void removed(int rowGroup) {
       // an eviction never creates or replaces an entry: it only concerns content we track
       FileEntry e = resolved ? entry : files.get(file.path());
-      if (e == null || !file.sameContent(e.length, e.modificationTime)) {
+      if (e == null || !file.sameContent(e)) {
         return;
       }
       if (e.clear(slot, rowGroup)) {

@@ -19,8 +19,8 @@ import java.util.Map;
  * zigzag varint.
  *
  * <pre>
- * u8 format (1) | uv file count | per file:
- *   uv path bytes | path (UTF-8) | uv length | zv modification time |
+ * u8 format (2) | uv file count | per file:
+ *   uv path bytes | path (UTF-8) | uv length | zv modification time | uv ETag bytes | ETag |
  *   uv added count  | per added row group (ordinals ascending):
  *     uv ordinal - next | zv start - previous end | uv size        (next = previous ordinal + 1)
  *   uv removed runs | per run (ascending, disjoint):
@@ -28,7 +28,7 @@ import java.util.Map;
  * </pre>
  */
 final class DeltaCodec {
-  static final byte FORMAT = 1;
+  static final byte FORMAT = 2;
 
   private DeltaCodec() {}
 
@@ -54,6 +54,9 @@ final class DeltaCodec {
     out.write(path);
     writeVar(out, file.length());
     writeVar(out, zigzag(file.modificationTime()));
+    byte[] etag = file.etag().getBytes(StandardCharsets.UTF_8);
+    writeVar(out, etag.length);
+    out.write(etag);
   }
 
   private static void writeAdded(DataOutputStream out, DeltaBatch.FileChanges c)
@@ -135,7 +138,10 @@ final class DeltaCodec {
     in.get(path);
     long length = readVar(in);
     long mtime = unzigzag(readVar(in));
-    return new FileId(new String(path, StandardCharsets.UTF_8), length, mtime);
+    byte[] etag = new byte[(int) count(in)];
+    in.get(etag);
+    return new FileId(new String(path, StandardCharsets.UTF_8), length, mtime,
+        new String(etag, StandardCharsets.UTF_8));
   }
 
   private static void readAdded(ByteBuffer in, InventoryDelta.Visitor visitor) {

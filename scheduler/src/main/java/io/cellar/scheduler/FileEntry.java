@@ -15,11 +15,13 @@ import java.util.Arrays;
 final class FileEntry {
   private static final long[] NO_LONGS = new long[0];
   private static final int[] NO_INTS = new int[0];
-  /** Estimated bytes of this object: header, two longs, three references, padding. */
+  /** Estimated bytes of this object: header, two longs, four references. */
   private static final int SHALLOW_BYTES = 48;
 
   final long length;
   final long modificationTime;
+  /** The ETag, empty when the file system gives none (then shared, costing nothing). */
+  final String etag;
   /** Per ordinal i: [2i] the row group's start, or -1 if not reported yet; [2i+1] its size. */
   private long[] layout = NO_LONGS;
   /** The holders' executor slots. */
@@ -27,9 +29,10 @@ final class FileEntry {
   /** The holders' bitmaps, {@code width()} words each, in the order of {@code slots}. */
   private long[] words = NO_LONGS;
 
-  FileEntry(long length, long modificationTime) {
-    this.length = length;
-    this.modificationTime = modificationTime;
+  FileEntry(FileId id) {
+    this.length = id.length();
+    this.modificationTime = id.modificationTime();
+    this.etag = id.etag();
   }
 
   /** Records where a row group lies; a later report overwrites an earlier one. */

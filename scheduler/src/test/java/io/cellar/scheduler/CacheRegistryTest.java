@@ -213,6 +213,24 @@ class CacheRegistryTest {
   }
 
   @Test
+  void objectOverwrittenWithinItsMtimeSecondIsANewIdentityByItsEtag() {
+    FileId tagged = new FileId("s3a://b/t/f.parquet", F.length(), 1_700_000_000_000L, "\"a1\"");
+    FileId overwritten = new FileId(tagged.path(), tagged.length(), tagged.modificationTime(),
+        "\"b2\"");
+    InventoryTracker one = tracker("1");
+    InventoryTracker two = tracker("2");
+    cache(one, tagged, 0);
+    flush(one);
+    assertThat(preferred(tagged, 0, 100 * MB)).containsExactly("1");
+    assertThat(preferred(overwritten, 0, 100 * MB)).isEmpty();
+    assertThat(preferred(tagged, 0, 100 * MB)).isEmpty();
+    assertThat(registry.rowGroupsHeld()).isZero();
+    cache(two, overwritten, 0);
+    flush(two);
+    assertThat(preferred(overwritten, 0, 100 * MB)).containsExactly("2");
+  }
+
+  @Test
   void batchQueryAnswersEachSplitInOrder() {
     InventoryTracker one = tracker("1");
     InventoryTracker two = tracker("2");

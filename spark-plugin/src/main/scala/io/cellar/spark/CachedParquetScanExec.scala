@@ -4,7 +4,7 @@ package io.cellar.spark
 
 import scala.jdk.CollectionConverters._
 
-import io.cellar.spark.read.ScanMetrics
+import io.cellar.spark.read.{ListedEtags, ScanMetrics}
 import org.apache.spark.rdd.RDD
 import org.apache.spark.sql.catalyst.{InternalRow, TableIdentifier}
 import org.apache.spark.sql.catalyst.expressions.{Attribute, Expression}
@@ -50,17 +50,34 @@ case class CachedParquetScanExec(
 
   override lazy val supportsColumnar: Boolean = delegate.supportsColumnar
 
+  /**
+   * The ETags of the files the scan's listing returned (URL-encoded path to ETag), for the
+   * file identities of chunk keys and locality; empty where the file system gives none.
+   */
+  @transient private lazy val etags: java.util.HashMap[String, String] = {
+    val m = new java.util.HashMap[String, String]()
+    delegate.selectedPartitions.filePartitionIterator.foreach { p =>
+      p.files.foreach { f =>
+        val e = ListedEtags.of(f.fileStatus)
+        if (!e.isEmpty) {
+          m.put(f.fileStatus.getPath.toUri.toString, e)
+        }
+      }
+    }
+    m
+  }
+
   override def vectorTypes: Option[Seq[String]] = delegate.vectorTypes
 
   // the same RDDs, their splits preferring the executors that cache them (cache-aware scheduling)
   override def inputRDDs(): Seq[RDD[InternalRow]] =
-    delegate.inputRDDs().map(r => new CellarLocalityRDD(r))
+    delegate.inputRDDs().map(r => new CellarLocalityRDD(r, etags))
 
   override protected def doExecute(): RDD[InternalRow] =
-    new CellarLocalityRDD(delegate.execute())
+    new CellarLocalityRDD(delegate.execute(), etags)
 
   override protected def doExecuteColumnar(): RDD[ColumnarBatch] =
-    new CellarLocalityRDD(delegate.executeColumnar())
+    new CellarLocalityRDD(delegate.executeColumnar(), etags)
 
   override def metrics: Map[String, SQLMetric] =
     delegate.metrics ++ cellarMetrics.byName().asScala

@@ -115,23 +115,25 @@ public final class DriverLocality {
 
   /**
    * The locations of a scan task: Cellar's preferred executors first, then Spark's own. Spark's
-   * alone when this driver has no locality or fewer than two live executors.
+   * alone when this driver has no locality or fewer than two live executors. {@code etags} are
+   * the ETags of the scan's listing (URL-encoded path to ETag).
    */
-  public static List<String> locations(FilePartition p, List<String> spark) {
+  public static List<String> locations(FilePartition p, List<String> spark,
+      Map<String, String> etags) {
     DriverLocality d = current;
     if (d == null || p.files().length == 0) {
       return spark;
     }
-    return d.preferred(p, spark);
+    return d.preferred(p, spark, etags);
   }
 
-  List<String> preferred(FilePartition p, List<String> spark) {
+  List<String> preferred(FilePartition p, List<String> spark, Map<String, String> etags) {
     if (registry.liveExecutors().size() < 2) {
       return spark;
     }
     List<SplitRef> group = new ArrayList<>(p.files().length);
     for (PartitionedFile f : p.files()) {
-      group.add(new SplitRef(Inventory.fileId(FileIdentity.of(f)), f.start(), f.length()));
+      group.add(new SplitRef(Inventory.fileId(FileIdentity.of(f, etags)), f.start(), f.length()));
     }
     List<String> ids = registry.preferredForGroup(group, maxPreferred);
     if (ids.isEmpty() && assignUncached) {

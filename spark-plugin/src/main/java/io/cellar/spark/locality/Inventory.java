@@ -55,7 +55,7 @@ public final class Inventory {
 
   /** The scheduler's identity of a file, from the cache's. */
   public static FileId fileId(FileIdentity f) {
-    return new FileId(f.path(), f.length(), f.modificationTime());
+    return new FileId(f.path(), f.length(), f.modificationTime(), f.etag());
   }
 
   private static ChunkKey decode(byte[] key) {

@@ -4,6 +4,7 @@ package io.cellar.spark.locality;
 
 import io.cellar.spark.read.ChunkKey;
 import io.cellar.spark.read.FileIdentity;
+import io.cellar.spark.read.ListedEtags;
 import io.cellar.vmem.ByteCache;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -20,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A chunk's key carries its file's identity (path, length, modification time), so a chunk of a
- * file rewritten since is never served: a query's listing gives the new identity, whose keys
- * differ. Such chunks would only hold space until the LRU drops them; this sweep, run once when
- * a cache starts with contents, looks each file up and evicts the chunks of files that changed
- * or no longer exist. A file that cannot be looked up (no credentials, file system down) keeps
+ * A chunk's key carries its file's identity (path, length, modification time, ETag), so a chunk
+ * of a file rewritten since is never served: a query's listing gives the new identity, whose
+ * keys differ. Such chunks would only hold space until the LRU drops them; this sweep, run once
+ * when a cache starts with contents, looks each file up and evicts the chunks of files that
+ * changed or no longer exist, and the keys of earlier key layouts. A file that cannot be looked up (no credentials, file system down) keeps
  * its chunks: they are still never served for other content.
  */
 public final class StaleChunks {
@@ -56,7 +57,14 @@ public final class StaleChunks {
       try {
         k = ChunkKey.decode(key);
       } catch (IllegalArgumentException notAChunk) {
-        kept.add(key);
+        if (ChunkKey.isOlderVersion(key)) {
+          // a key of an earlier layout, which no reader of this version asks for
+          if (cache.evict(key)) {
+            evicted++;
+          }
+        } else {
+          kept.add(key);
+        }
         continue;
       }
       if (current.computeIfAbsent(k.file(), f -> unchanged(f, hadoop))) {
@@ -75,7 +83,8 @@ public final class StaleChunks {
       Path p = new Path(new URI(f.path()));
       FileSystem fs = p.getFileSystem(hadoop);
       FileStatus s = fs.getFileStatus(p);
-      return s.getLen() == f.length() && s.getModificationTime() == f.modificationTime();
+      return s.getLen() == f.length() && s.getModificationTime() == f.modificationTime()
+          && (f.etag().isEmpty() || f.etag().equals(ListedEtags.of(s)));
     } catch (FileNotFoundException gone) {
       return false;
     } catch (IOException | IllegalArgumentException | java.net.URISyntaxException e) {

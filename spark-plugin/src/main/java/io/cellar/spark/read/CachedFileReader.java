@@ -41,8 +41,6 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetInputFormat;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.io.SeekableInputStream;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.RebaseDateTime;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
@@ -82,6 +80,8 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private final FooterCache footers;
   private final FileIdentity id;
   private final StructField[] fields;
+  /** The split's file, opened only when something is read from it. */
+  private final SplitInput input;
 
   private ParquetMetadata footer;
   private final List<BlockMetaData> blocks = new ArrayList<>();
@@ -127,7 +127,13 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       ColumnVectorUtils.populate(partitionVectors[i], file.partitionValues(), i);
       out[fields.length + i] = partitionVectors[i];
     }
-    openSplit();
+    this.input = new SplitInput(file, conf);
+    try {
+      openSplit();
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /** Finds the split's footer and row groups, from the footer cache when it can. */
@@ -135,9 +141,12 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     FooterCache.Split split = new FooterCache.Split(id, file.start(), file.length());
     FooterCache.Meta meta = footers.get(split);
     if (meta == null) {
-      HadoopInputFile in = HadoopInputFile.fromPath(file.toPath(), conf);
-      meta = new FooterCache.Meta(ParquetFooterReader.readFooter(in,
-          ParquetFooterReader.buildFilter(conf, file, false)));
+      // Spark's footer filter: the row groups whose midpoint lies in the split
+      ParquetReadOptions opts = HadoopReadOptions.builder(conf, file.toPath())
+          .withMetadataFilter(ParquetFooterReader.buildFilter(conf, file, false))
+          .build();
+      meta = new FooterCache.Meta(
+          ParquetFileReader.readFooter(input.file(), opts, input.stream()));
       footers.put(split, meta);
     }
     footer = meta.footer;
@@ -172,14 +181,12 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
 
   /** The row groups Spark's reader keeps for a predicate: statistics, dictionaries, blooms. */
   private long[] filterRowGroups(FilterPredicate pushed) throws IOException {
-    Path path = file.toPath();
-    HadoopInputFile in = HadoopInputFile.fromPath(path, conf);
-    ParquetReadOptions opts = HadoopReadOptions.builder(conf, path)
+    ParquetReadOptions opts = HadoopReadOptions.builder(conf, file.toPath())
         .withRange(file.start(), file.start() + file.length())
         .withRecordFilter(FilterCompat.get(pushed))
         .build();
-    try (SeekableInputStream stream = in.newStream();
-        ParquetFileReader r = new ParquetFileReader(in, footer, opts, stream)) {
+    try (ParquetFileReader r = new ParquetFileReader(input.file(), footer, opts,
+        input.stream())) {
       return r.getRowGroups().stream().mapToLong(BlockMetaData::getStartingPos).sorted().toArray();
     }
   }
@@ -388,8 +395,6 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     c.setBoolean(ParquetInputFormat.COLUMN_INDEX_FILTERING_ENABLED, false);
     ParquetMetadata one = new ParquetMetadata(footer.getFileMetaData(), List.of(b));
     Path path = file.toPath();
-    HadoopInputFile in = HadoopInputFile.fromPath(path, c);
-    SeekableInputStream stream = in.newStream();
     VectorizedParquetRecordReader r = new VectorizedParquetRecordReader(
         convertTz == null ? null : ZoneId.of(convertTz),
         datetimeRebase.mode().toString(),
@@ -402,7 +407,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       TaskAttemptContextImpl ctx = new TaskAttemptContextImpl(c,
           new TaskAttemptID(new TaskID(new JobID(), TaskType.MAP, 0), 0));
       r.initialize(new FileSplit(path, b.getStartingPos(), b.getCompressedSize(), new String[0]),
-          ctx, Option.apply(in), Option.apply(stream), Option.apply(one));
+          ctx, Option.apply(input.file()), Option.apply(input.stream()), Option.apply(one));
       r.initBatch(new StructType(), InternalRow.empty());
       return r;
     } catch (InterruptedException e) {
@@ -491,7 +496,16 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       closed = true;
       releaseBlock();
       for (ConstantColumnVector v : partitionVectors) {
-        v.close();
+        if (v != null) {
+          v.close();
+        }
+      }
+      if (input != null) {
+        try {
+          input.close();
+        } catch (IOException e) {
+          owner.warnFallback("closing " + id.path(), e);
+        }
       }
     }
   }

@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
  * that an executor can report its cache's contents without reading footers.
  *
  * <pre>
- * 'C' 2 | u16 path length | path | u64 length | u64 mtime | u64 row group | u32 ordinal |
- * u64 row group bytes | u16 column length | column | 16 bytes profile digest
+ * 'C' 3 | u16 path length | path | u64 length | u64 mtime | u8 etag length | etag |
+ * u64 row group | u32 ordinal | u64 row group bytes | u16 column length | column |
+ * 16 bytes profile digest
  * </pre>
  *
  * @param file the file's identity
@@ -28,7 +29,7 @@ import java.nio.charset.StandardCharsets;
 public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGroupBytes,
     String column, byte[] profile) {
   private static final byte MAGIC = 'C';
-  private static final byte VERSION = 2;
+  private static final byte VERSION = 3;
   static final int PROFILE_BYTES = 16;
 
   @Override
@@ -54,18 +55,31 @@ public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGr
   public byte[] encode() {
     byte[] p = file.path().getBytes(StandardCharsets.UTF_8);
     byte[] c = column.getBytes(StandardCharsets.UTF_8);
-    if (p.length > 0xFFFF || c.length > 0xFFFF || profile.length != PROFILE_BYTES) {
-      throw new IllegalArgumentException("path, column or profile too long for a chunk key");
+    byte[] e = file.etag().getBytes(StandardCharsets.UTF_8);
+    if (p.length > 0xFFFF || c.length > 0xFFFF || e.length > 0xFF
+        || profile.length != PROFILE_BYTES) {
+      throw new IllegalArgumentException(
+          "path, ETag, column or profile too long for a chunk key");
     }
     if (ordinal < 0 || rowGroupBytes < 0) {
       throw new IllegalArgumentException("negative row group ordinal or size in a chunk key");
     }
-    ByteBuffer b = ByteBuffer.allocate(2 + 2 + p.length + 36 + 2 + c.length + PROFILE_BYTES);
+    ByteBuffer b = ByteBuffer.allocate(
+        2 + 2 + p.length + 16 + 1 + e.length + 20 + 2 + c.length + PROFILE_BYTES);
     b.put(MAGIC).put(VERSION).putShort((short) p.length).put(p);
-    b.putLong(file.length()).putLong(file.modificationTime()).putLong(rowGroup);
+    b.putLong(file.length()).putLong(file.modificationTime());
+    b.put((byte) e.length).put(e).putLong(rowGroup);
     b.putInt(ordinal).putLong(rowGroupBytes);
     b.putShort((short) c.length).put(c).put(profile);
     return b.array();
+  }
+
+  /**
+   * Whether the bytes are a chunk key of an earlier version: a cache never serves those (its
+   * readers make keys of this version), so they only hold space.
+   */
+  public static boolean isOlderVersion(byte[] bytes) {
+    return bytes.length >= 2 && bytes[0] == MAGIC && bytes[1] >= 1 && bytes[1] < VERSION;
   }
 
   /**
@@ -83,6 +97,8 @@ public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGr
       b.get(p);
       long length = b.getLong();
       long mtime = b.getLong();
+      byte[] e = new byte[Byte.toUnsignedInt(b.get())];
+      b.get(e);
       long rowGroup = b.getLong();
       int ordinal = b.getInt();
       long rowGroupBytes = b.getLong();
@@ -97,7 +113,8 @@ public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGr
         throw new IllegalArgumentException("trailing bytes after a chunk key");
       }
       return new ChunkKey(
-          new FileIdentity(new String(p, StandardCharsets.UTF_8), length, mtime),
+          new FileIdentity(new String(p, StandardCharsets.UTF_8), length, mtime,
+              new String(e, StandardCharsets.UTF_8)),
           rowGroup,
           ordinal,
           rowGroupBytes,

@@ -50,7 +50,9 @@ class ChunkKeyTest {
         key(new FileIdentity("s3a://bücket/日本/データ%20x.parquet", 0L, -1L), 0L, "名前", 2),
         key(new FileIdentity("", Long.MAX_VALUE, Long.MIN_VALUE), Long.MAX_VALUE, "", 3),
         key(new FileIdentity("/p", 1L, 0L), -1L, "a.b.`c`", 4),
-        key(new FileIdentity("/" + "x".repeat(0xFFFE), 7L, 8L), 9L, "y".repeat(0xFFFF), 5));
+        key(new FileIdentity("/" + "x".repeat(0xFFFE), 7L, 8L), 9L, "y".repeat(0xFFFF), 5),
+        key(new FileIdentity("s3a://b/k", 10L, 1_700_000_000_000L, "\"0a1b2c-2\""), 4L, "c", 6),
+        key(new FileIdentity("s3a://b/k", 10L, 0L, "é".repeat(127)), 4L, "c", 7));
     for (ChunkKey k : keys) {
       assertSameKey(ChunkKey.decode(k.encode()), k);
     }
@@ -65,6 +67,25 @@ class ChunkKeyTest {
     assertThat(key(longer, 4L, "c", 1).encode()).isNotEqualTo(original);
     assertThat(key(touched, 4L, "c", 1).encode()).isNotEqualTo(original);
     assertThat(key(FILE, 4L, "c", 1).encode()).isEqualTo(original);
+  }
+
+  @Test
+  void objectOverwrittenWithinTheSameSecondGetsAnotherKeyByItsEtag() {
+    FileIdentity before = new FileIdentity("s3a://b/t.parquet", 100L, 1_700_000_000_000L, "\"a\"");
+    FileIdentity after = new FileIdentity(before.path(), 100L, before.modificationTime(), "\"b\"");
+    assertThat(key(after, 4L, "c", 1).encode()).isNotEqualTo(key(before, 4L, "c", 1).encode());
+    assertThat(ChunkKey.decode(key(after, 4L, "c", 1).encode()).file()).isEqualTo(after);
+  }
+
+  @Test
+  void keysOfTheEarlierLayoutAreRecognisedAsOlder() {
+    byte[] current = key(FILE, 4L, "c", 1).encode();
+    byte[] older = current.clone();
+    older[1] = 2;
+    assertThat(ChunkKey.isOlderVersion(older)).isTrue();
+    assertThat(ChunkKey.isOlderVersion(current)).isFalse();
+    assertThat(ChunkKey.isOlderVersion(new byte[] {'X', 2})).isFalse();
+    assertThatThrownBy(() -> ChunkKey.decode(older)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -161,5 +182,7 @@ class ChunkKeyTest {
         .encode()).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> key(FILE, 0L, "é".repeat(0x8000), 1).encode())
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> key(new FileIdentity("/p", 1L, 1L, "é".repeat(128)), 0L, "c", 1)
+        .encode()).isInstanceOf(IllegalArgumentException.class);
   }
 }

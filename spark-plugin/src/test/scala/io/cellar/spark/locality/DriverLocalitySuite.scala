@@ -37,7 +37,7 @@ class DriverLocalitySuite extends AnyFunSuite {
   }
 
   private def locations(d: DriverLocality, p: FilePartition): Seq[String] =
-    d.preferred(p, Seq("blockhost").asJava).asScala.toSeq
+    d.preferred(p, Seq("blockhost").asJava, java.util.Map.of()).asScala.toSeq
 
   test("a split prefers the executor caching most of its bytes, ahead of the block hosts") {
     val d = new DriverLocality(2, false)
