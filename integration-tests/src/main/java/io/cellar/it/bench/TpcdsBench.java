@@ -474,7 +474,7 @@ public final class TpcdsBench {
   }
 
   /** Deletes a file or a directory with everything in it, if it exists. */
-  static void deleteTree(Path p) throws IOException {
+  public static void deleteTree(Path p) throws IOException {
     if (!Files.exists(p)) {
       return;
     }

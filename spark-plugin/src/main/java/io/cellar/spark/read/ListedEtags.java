@@ -81,8 +81,8 @@ public final class ListedEtags {
     return mine == null ? "" : mine.getOrDefault(path, "");
   }
 
-  /** Tasks with registered ETags (for tests: it returns to 0 when they complete). */
-  static int tasks() {
+  /** Tasks with registered ETags (it returns to 0 as they complete). */
+  public static int tasksRegistered() {
     return BY_TASK.size();
   }
 }
