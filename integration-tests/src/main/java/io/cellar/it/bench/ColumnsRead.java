@@ -28,9 +28,9 @@ import org.apache.spark.sql.execution.ExplainMode;
  * should be compared with.
  */
 final class ColumnsRead {
-  /** The table directory's last name, from a file: or hdfs: location. */
+  /** The table directory's last name, from a file:, hdfs: or s3a: location. */
   private static final Pattern LOCATION =
-      Pattern.compile("Location: \\S+ \\[[a-z]+:[^\\]]*/([^/\\]]+)/?\\]");
+      Pattern.compile("Location: \\S+ \\[[a-z][a-z0-9]*:[^\\]]*/([^/\\]]+)/?\\]");
   private static final Pattern READ_SCHEMA = Pattern.compile("ReadSchema: struct<(.*)>");
   private static final Pattern FIELD = Pattern.compile("(?:^|,)(\\w+):");
 

@@ -2,6 +2,7 @@
 // ModeRun -- one benchmark mode in its own JVM: set up, a cold pass, N warm passes, footprint
 package io.cellar.it.bench;
 
+import io.cellar.it.s3.S3Requests;
 import io.cellar.it.tpcds.ResultRows;
 import io.cellar.it.tpcds.TpcdsData;
 import io.cellar.spark.CellarExtensions;
@@ -74,8 +75,9 @@ final class ModeRun {
     }
   }
 
-  /** A query's result and time. */
-  private record Run(double ms, long rows, String checksum, String error) {}
+  /** A query's result, time and the object-store requests it sent. */
+  private record Run(double ms, long rows, String checksum, String error,
+      QueryRecord.Requests requests) {}
 
   /**
    * Runs the mode and writes its records to {@code result + ".tsv"} and its footprint to
@@ -187,8 +189,13 @@ final class ModeRun {
       }
       stable &= r.checksum().equals(cold.checksum());
     }
+    QueryRecord.Requests warmRequests = QueryRecord.Requests.NONE;
+    for (Run r : warm) {
+      warmRequests = warmRequests.plus(r.requests());
+    }
     return new QueryRecord(mode.label(), q, cold.ms(), warmMs, cold.rows(), cold.checksum(),
-        stable, c.hits(), c.misses(), c.added(), w.hits(), w.misses(), w.added(), error);
+        stable, c.hits(), c.misses(), c.added(), w.hits(), w.misses(), w.added(),
+        cold.requests(), warmRequests, error);
   }
 
   private SparkSession session(Path warehouse) {
@@ -277,17 +284,26 @@ final class ModeRun {
   private Run runQuery(String q, String phase) {
     String sql = BenchQueries.sql(q);
     spark.sparkContext().setJobDescription(mode.label() + " " + q + " " + phase);
+    S3Requests.Snapshot before = S3Requests.snapshot();
     long start = System.nanoTime();
     try {
       List<Row> rows = spark.sql(sql).collectAsList();
       double ms = (System.nanoTime() - start) / 1e6;
-      return new Run(ms, rows.size(), ResultRows.checksum(ResultRows.canonical(rows)), "");
+      return new Run(ms, rows.size(), ResultRows.checksum(ResultRows.canonical(rows)), "",
+          requestsSince(before));
     } catch (RuntimeException e) {
       double ms = (System.nanoTime() - start) / 1e6;
       out.printf("[%s] !!! %s %s FAILED: %s%n", mode.label(), q, phase, e);
       e.printStackTrace(out);
-      return new Run(ms, -1, "error", e.toString());
+      return new Run(ms, -1, "error", e.toString(), requestsSince(before));
     }
+  }
+
+  /** The object-store requests sent since a snapshot (all zero off S3). */
+  private static QueryRecord.Requests requestsSince(S3Requests.Snapshot before) {
+    S3Requests.Snapshot d = S3Requests.snapshot().minus(before);
+    return new QueryRecord.Requests(d.all(S3Requests.Kind.GET), d.all(S3Requests.Kind.HEAD),
+        d.all(S3Requests.Kind.LIST));
   }
 
   private Counters counters() {
@@ -334,11 +350,15 @@ final class ModeRun {
     if (!r.error().isEmpty()) {
       return;
     }
+    String requests = r.requests().any() ? String.format(java.util.Locale.ROOT,
+        "  GET %d HEAD %d LIST %d", r.requests().get(), r.requests().head(),
+        r.requests().list()) : "";
     if (mode.cellar()) {
-      say("%-7s %-7s %9.0f ms  %5d rows  %s  hits %d misses %d added %d", phase, q, r.ms(),
-          r.rows(), r.checksum(), d.hits(), d.misses(), d.added());
+      say("%-7s %-7s %9.0f ms  %5d rows  %s  hits %d misses %d added %d%s", phase, q, r.ms(),
+          r.rows(), r.checksum(), d.hits(), d.misses(), d.added(), requests);
     } else {
-      say("%-7s %-7s %9.0f ms  %5d rows  %s", phase, q, r.ms(), r.rows(), r.checksum());
+      say("%-7s %-7s %9.0f ms  %5d rows  %s%s", phase, q, r.ms(), r.rows(), r.checksum(),
+          requests);
     }
   }
 

@@ -167,7 +167,8 @@ final class Report {
     List<String> lines = new ArrayList<>();
     lines.add("mode,round,query,cold_ms,warm_ms,warm_min_ms,warm_max_ms,warm_runs,rows,checksum,"
         + "matches_reference,stable,cold_hits,cold_misses,cold_added,warm_hits_per_run,"
-        + "warm_misses_per_run,warm_added_per_run,error");
+        + "warm_misses_per_run,warm_added_per_run,cold_get,cold_head,cold_list,"
+        + "warm_get_per_run,warm_head_per_run,warm_list_per_run,error");
     String ref = reference();
     for (var e : records.entrySet()) {
       for (var q : e.getValue().entrySet()) {
@@ -189,7 +190,10 @@ final class Report {
               Boolean.toString(r.stable()), Long.toString(r.coldHits()),
               Long.toString(r.coldMisses()), Long.toString(r.coldAdded()),
               f1((double) r.warmHits() / n), f1((double) r.warmMisses() / n),
-              f1((double) r.warmAdded() / n), csvText(r.error())));
+              f1((double) r.warmAdded() / n), Long.toString(r.coldRequests().get()),
+              Long.toString(r.coldRequests().head()), Long.toString(r.coldRequests().list()),
+              f1((double) r.warmRequests().get() / n), f1((double) r.warmRequests().head() / n),
+              f1((double) r.warmRequests().list() / n), csvText(r.error())));
         }
       }
     }
@@ -321,6 +325,8 @@ final class Report {
       }
     }
 
+    requestsTable(md);
+
     List<String> problems = problems();
     md.append("\n## Results\n\n");
     if (problems.isEmpty()) {
@@ -334,6 +340,46 @@ final class Report {
       }
     }
     return md.toString();
+  }
+
+  /**
+   * The object store's requests per mode (first round): the cold pass, and a warm pass on
+   * average; nothing when no mode sent any (local disk, HDFS).
+   */
+  private void requestsTable(StringBuilder md) {
+    StringBuilder rows = new StringBuilder();
+    boolean any = false;
+    for (String m : modes) {
+      if (!records.containsKey(m)) {
+        continue;
+      }
+      QueryRecord.Requests cold = QueryRecord.Requests.NONE;
+      double[] warm = new double[3];
+      for (List<QueryRecord> rounds : records.get(m).values()) {
+        QueryRecord r = rounds.get(0);
+        int n = Math.max(1, r.warmMs().length);
+        cold = cold.plus(r.coldRequests());
+        warm[0] += (double) r.warmRequests().get() / n;
+        warm[1] += (double) r.warmRequests().head() / n;
+        warm[2] += (double) r.warmRequests().list() / n;
+      }
+      any |= cold.any() || warm[0] + warm[1] + warm[2] > 0;
+      rows.append("| ").append(m).append(" | ").append(cold.get()).append(" | ")
+          .append(cold.head()).append(" | ").append(cold.list()).append(" | ")
+          .append(f1(warm[0])).append(" | ").append(f1(warm[1])).append(" | ")
+          .append(f1(warm[2])).append(" |\n");
+    }
+    if (!any) {
+      return;
+    }
+    md.append("\n## Requests to the object store\n\n")
+        .append("Requests S3A sent while the query set ran (first round), counted in the")
+        .append(" mode's JVM as they went on the wire; a warm pass is the average of the warm")
+        .append(" passes.\n\n")
+        .append("| mode | cold GET | cold HEAD | cold LIST | warm GET per pass |")
+        .append(" warm HEAD per pass | warm LIST per pass |\n")
+        .append("|---|---:|---:|---:|---:|---:|---:|\n")
+        .append(rows);
   }
 
   /** Totals of a named subset of the queries, per mode. */

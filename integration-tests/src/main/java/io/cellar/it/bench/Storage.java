@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Storage -- where the benchmark's queries read their Parquet files: local disk or HDFS on loopback
+// Storage -- where the benchmark's queries read their Parquet files: S3, local disk or HDFS on loopback
 package io.cellar.it.bench;
 
+import io.cellar.it.s3.S3Latency;
+import io.cellar.it.s3.S3Loopback;
 import io.cellar.it.tpcds.TpcdsData;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,9 +13,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** A storage setting of the benchmark; every mode runs once per setting. */
 enum Storage {
+  /**
+   * The same files in a bucket of S3Proxy, started by the benchmark on 127.0.0.1 with a latency
+   * profile, read through Hadoop's S3A connector.
+   */
+  S3("s3", "Parquet on S3 (S3Proxy on loopback, in-region latency)",
+      "Parquet on S3 (S3Proxy on 127.0.0.1, started by the benchmark, read through S3A)"),
   /** The generated files where they are, on the local disk (the OS page cache holds them). */
   LOCAL("local", "Parquet on local disk", "Parquet on local disk (page cache warm)"),
   /** The same files copied to an HDFS that the benchmark starts on 127.0.0.1. */
@@ -57,14 +66,14 @@ enum Storage {
         }
       }
       if (found == null) {
-        throw new IllegalArgumentException("unknown storage '" + s + "'; one of local, hdfs");
+        throw new IllegalArgumentException("unknown storage '" + s + "'; one of s3, local, hdfs");
       }
       if (!r.contains(found)) {
         r.add(found);
       }
     }
     if (r.isEmpty()) {
-      throw new IllegalArgumentException("--storage names no setting; one of local, hdfs");
+      throw new IllegalArgumentException("--storage names no setting; one of s3, local, hdfs");
     }
     return r;
   }
@@ -73,13 +82,21 @@ enum Storage {
   interface Location extends AutoCloseable {
     String uri();
 
+    /** Spark settings a session needs to read there ({@code spark.hadoop.*}). */
+    default Map<String, String> sparkConf() {
+      return Map.of();
+    }
+
     @Override
     void close() throws IOException;
   }
 
   /** Makes the data of the given tables available in this setting. */
-  Location open(Path dataDir, double scale, Collection<String> tables, Path out, PrintStream log)
-      throws IOException {
+  Location open(Path dataDir, double scale, Collection<String> tables, Path out, PrintStream log,
+      S3Latency latency) throws IOException {
+    if (this == S3) {
+      return openS3(dataDir, scale, log, latency);
+    }
     if (this == LOCAL) {
       String uri = dataDir.toString();
       return new Location() {
@@ -119,6 +136,45 @@ enum Storage {
       @Override
       public void close() throws IOException {
         hdfs.close();
+        TpcdsBench.deleteTree(base);
+      }
+    };
+  }
+
+  private static Location openS3(Path dataDir, double scale, PrintStream log, S3Latency latency)
+      throws IOException {
+    Path base = Files.createTempDirectory("cellar-bench-s3-");
+    log.printf("[bench] starting S3Proxy on 127.0.0.1 (objects in %s)%n", base);
+    S3Loopback s3;
+    try {
+      s3 = S3Loopback.start(base, "cellar-bench", latency, log);
+    } catch (IOException | RuntimeException e) {
+      TpcdsBench.deleteTree(base);
+      throw e;
+    }
+    String uri;
+    try {
+      // every table, so that registering the whole schema finds each location
+      uri = s3.upload(dataDir, "tpcds/sf" + TpcdsData.scaleName(scale), TpcdsData.tables(), log);
+    } catch (IOException | RuntimeException e) {
+      s3.close();
+      TpcdsBench.deleteTree(base);
+      throw e;
+    }
+    return new Location() {
+      @Override
+      public String uri() {
+        return uri;
+      }
+
+      @Override
+      public Map<String, String> sparkConf() {
+        return s3.sparkConf();
+      }
+
+      @Override
+      public void close() throws IOException {
+        s3.close();
         TpcdsBench.deleteTree(base);
       }
     };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// BenchSuite -- the benchmark command runs end to end at a tiny scale, on local disk and on HDFS
+// BenchSuite -- the benchmark command runs end to end at a tiny scale, on S3, local disk and HDFS
 package io.cellar.it.bench
 
 import java.nio.charset.StandardCharsets
@@ -16,14 +16,14 @@ class BenchSuite extends AnyFunSuite {
   private val data = Paths.get(sys.props.getOrElse("cellar.tpcds.dir",
     s"target/tpcds-${TpcdsData.scaleName(scale)}")).toAbsolutePath
 
-  test("run measures both storage settings, agrees with vanilla and writes CSV, summary and PNG") {
+  test("run measures the three storage settings, agrees with vanilla, writes CSV, summary, PNG") {
     val out = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "bench-suite-")
     val rc = TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir", data.toString,
       "--queries", "q42,scan", "--modes", "vanilla,cellar-tiered", "--warm", "1",
       "--heap", "2g", "--out", out.toString))
     assert(rc == 0, s"cellar-bench run exited with $rc")
 
-    for (storage <- Seq("local", "hdfs")) {
+    for (storage <- Seq("s3", "local", "hdfs")) {
       val dir = out.resolve(storage)
       val csv = Files.readAllLines(dir.resolve("results.csv"), StandardCharsets.UTF_8).asScala
       // a header, then one row per query and mode
@@ -42,8 +42,26 @@ class BenchSuite extends AnyFunSuite {
     assert(tiered.size == 1, tiered)
     val f = tiered.head.split(",", -1)
     assert(f(15).toDouble > 0 && f(16).toDouble == 0, tiered.head)
+    // S3 with the in-region profile: vanilla reads the store in every pass; the Cellar mode's
+    // warm pass of the scan sends no GET or HEAD
+    val s3 = Files.readString(out.resolve("s3/summary.md"))
+    assert(s3.contains("storage: Parquet on S3") && s3.contains("latency profile: 15 ms per GET,"
+      + " 15 ms per HEAD, 30 ms per LIST, 100 MB/s per GET stream"), s3)
+    assert(s3.contains("## Requests to the object store"), s3)
+    assert(s3.contains("- columns read: ") && !s3.contains("- columns read: 0 columns"), s3)
+    val s3csv = Files.readAllLines(out.resolve("s3/results.csv")).asScala.map(_.split(",", -1))
+    val header = s3csv.head.toSeq
+    def col(row: Array[String], name: String): Double = row(header.indexOf(name)).toDouble
+    val vanillaScan = s3csv.find(r => r(0) == "vanilla" && r(2) == "ss_scan").get
+    assert(col(vanillaScan, "cold_get") > 0 && col(vanillaScan, "warm_get_per_run") > 0 &&
+      col(vanillaScan, "warm_head_per_run") > 0, vanillaScan.mkString(","))
+    val cellarScan = s3csv.find(r => r(0) == "cellar-tiered" && r(2) == "ss_scan").get
+    assert(col(cellarScan, "cold_get") > 0 && col(cellarScan, "cold_head") == 0 &&
+      col(cellarScan, "warm_get_per_run") == 0 && col(cellarScan, "warm_head_per_run") == 0,
+      cellarScan.mkString(","))
     val all = Files.readString(out.resolve("summary.md"))
-    assert(all.contains("Parquet on local disk") && all.contains("Parquet on HDFS"), all)
+    assert(all.contains("Parquet on local disk") && all.contains("Parquet on HDFS") &&
+      all.contains("Parquet on S3"), all)
     TpcdsBench.deleteTree(out)
   }
 
@@ -58,9 +76,19 @@ class BenchSuite extends AnyFunSuite {
     val old = System.err
     System.setErr(new java.io.PrintStream(err, true))
     val rc = try TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir",
-      data.toString, "--storage", "s3")) finally System.setErr(old)
+      data.toString, "--storage", "gcs")) finally System.setErr(old)
     assert(rc == 64)
-    assert(err.toString.contains("unknown storage 's3'; one of local, hdfs"), err.toString)
+    assert(err.toString.contains("unknown storage 'gcs'; one of s3, local, hdfs"), err.toString)
+  }
+
+  test("a negative or malformed S3 latency is a usage error naming the option") {
+    val err = new java.io.ByteArrayOutputStream()
+    val old = System.err
+    System.setErr(new java.io.PrintStream(err, true))
+    val rc = try TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir",
+      data.toString, "--storage", "s3", "--s3-get-ms", "-5")) finally System.setErr(old)
+    assert(rc == 64)
+    assert(err.toString.contains("--s3-get-ms must be 0 or more, was -5"), err.toString)
   }
 
   private def assertPng(p: Path): Unit = {
