@@ -136,8 +136,8 @@ class S3Suite extends AnyFunSuite with BeforeAndAfterAll {
     ExecutorCache.shutdown()
     def scan = spark.sql("SELECT ss_store_sk, count(*), sum(ss_net_paid), max(ss_quantity)" +
       " FROM store_sales GROUP BY ss_store_sk")
-    val isStoreSales: java.util.function.Predicate[String] = k => k.startsWith("cellar/tpcds/store_sales/") &&
-      k.endsWith(".parquet")
+    val isStoreSales: java.util.function.Predicate[String] =
+      k => k.startsWith("cellar/tpcds/store_sales/") && k.endsWith(".parquet")
     val files = FileSystem.get(URI.create("s3a://cellar/"), s3.configuration())
       .listStatus(new HPath("s3a://cellar/tpcds/store_sales")).count(_.getPath.getName
       .endsWith(".parquet"))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Storage -- where the benchmark's queries read their Parquet files: S3, local disk or HDFS on loopback
+// Storage -- where the benchmark's queries read their Parquet: S3, local disk or HDFS on loopback
 package io.cellar.it.bench;
 
 import io.cellar.it.s3.S3Latency;

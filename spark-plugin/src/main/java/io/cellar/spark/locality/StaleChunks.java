@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * of a file rewritten since is never served: a query's listing gives the new identity, whose
  * keys differ. Such chunks would only hold space until the LRU drops them; this sweep, run once
  * when a cache starts with contents, looks each file up and evicts the chunks of files that
- * changed or no longer exist, and the keys of earlier key layouts. A file that cannot be looked up (no credentials, file system down) keeps
- * its chunks: they are still never served for other content.
+ * changed or no longer exist, and the keys of earlier key layouts. A file that cannot be looked
+ * up (no credentials, file system down) keeps its chunks: they are still never served for other
+ * content.
  */
 public final class StaleChunks {
   private static final Logger LOG = LoggerFactory.getLogger(StaleChunks.class);
