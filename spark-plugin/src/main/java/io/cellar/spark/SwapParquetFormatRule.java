@@ -3,6 +3,7 @@
 package io.cellar.spark;
 
 import io.cellar.spark.conf.CellarConf;
+import io.cellar.spark.shims.PlanShims;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.rules.Rule;
@@ -52,7 +53,7 @@ public final class SwapParquetFormatRule extends Rule<LogicalPlan> {
         HadoopFsRelation cached = fs.copy(fs.location(), fs.partitionSchema(), fs.dataSchema(),
             fs.bucketSpec(), new CellarParquetFileFormat(),
             fs.options().$plus(new Tuple2<>(MARKER, "true")), fs.sparkSession());
-        return lr.copy(cached, lr.output(), lr.catalogTable(), lr.isStreaming(), lr.stream());
+        return PlanShims.withRelation(lr, cached);
       }
     });
   }

@@ -9,6 +9,7 @@ import io.cellar.spark.chunk.ChunkWriter;
 import io.cellar.spark.chunk.RowIndexVector;
 import io.cellar.spark.chunk.WrappedVector;
 import io.cellar.spark.exec.ExecutorCache;
+import io.cellar.spark.shims.ParquetReaderShims;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheFullException;
 import io.cellar.vmem.Pin;
@@ -44,7 +45,6 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.RebaseDateTime;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
-import org.apache.spark.sql.execution.datasources.parquet.ParquetFooterReader;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetReadSupport;
 import org.apache.spark.sql.execution.datasources.parquet.VectorizedParquetRecordReader;
 import org.apache.spark.sql.execution.vectorized.ColumnVectorUtils;
@@ -55,7 +55,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.Platform;
-import scala.Option;
 import scala.collection.AbstractIterator;
 
 /**
@@ -143,7 +142,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     if (meta == null) {
       // Spark's footer filter: the row groups whose midpoint lies in the split
       ParquetReadOptions opts = HadoopReadOptions.builder(conf, file.toPath())
-          .withMetadataFilter(ParquetFooterReader.buildFilter(conf, file, false))
+          .withRange(file.start(), file.start() + file.length())
           .build();
       meta = new FooterCache.Meta(
           ParquetFileReader.readFooter(input.file(), opts, input.stream()));
@@ -185,7 +184,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
         .withRange(file.start(), file.start() + file.length())
         .withRecordFilter(FilterCompat.get(pushed))
         .build();
-    try (ParquetFileReader r = new ParquetFileReader(input.file(), footer, opts,
+    try (ParquetFileReader r = ParquetReaderShims.rowGroupReader(input.file(), footer, opts,
         input.stream())) {
       return r.getRowGroups().stream().mapToLong(BlockMetaData::getStartingPos).sorted().toArray();
     }
@@ -406,8 +405,9 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     try {
       TaskAttemptContextImpl ctx = new TaskAttemptContextImpl(c,
           new TaskAttemptID(new TaskID(new JobID(), TaskType.MAP, 0), 0));
-      r.initialize(new FileSplit(path, b.getStartingPos(), b.getCompressedSize(), new String[0]),
-          ctx, Option.apply(input.file()), Option.apply(input.stream()), Option.apply(one));
+      ParquetReaderShims.initDecoder(r,
+          new FileSplit(path, b.getStartingPos(), b.getCompressedSize(), new String[0]), ctx,
+          input.file(), input.stream(), one);
       r.initBatch(new StructType(), InternalRow.empty());
       return r;
     } catch (InterruptedException e) {

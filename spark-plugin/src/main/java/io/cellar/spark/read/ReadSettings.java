@@ -10,7 +10,7 @@ import org.apache.spark.sql.execution.datasources.parquet.ParquetOptions;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.sources.Filter;
 import org.apache.spark.sql.types.StructType;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.Tuple2;
 
 /** The settings of one scan, as serializable plain values. */
 public final class ReadSettings implements Serializable {
@@ -41,11 +41,11 @@ public final class ReadSettings implements Serializable {
       SQLConf conf,
       StructType requiredSchema,
       StructType partitionSchema,
-      scala.collection.immutable.Seq<Filter> filters,
+      Filter[] filters,
       scala.collection.immutable.Map<String, String> options) {
     this.requiredSchema = requiredSchema;
     this.partitionSchema = partitionSchema;
-    this.filters = CollectionConverters.asJava(filters).toArray(new Filter[0]);
+    this.filters = filters.clone();
     ParquetOptions po = new ParquetOptions(options, conf);
     this.batchSize = conf.parquetVectorizedReaderBatchSize();
     this.datetimeRebaseMode = po.datetimeRebaseModeInRead();
@@ -78,20 +78,25 @@ public final class ReadSettings implements Serializable {
    */
   private static String profile(SQLConf conf, scala.collection.immutable.Map<String, String> opts) {
     TreeMap<String, String> p = new TreeMap<>();
-    for (var e : CollectionConverters.asJava(conf.getAllConfs()).entrySet()) {
-      String k = e.getKey();
+    // Scala maps walked by their own iterator, which is the same class on Scala 2.12 and 2.13
+    var all = conf.getAllConfs().iterator();
+    while (all.hasNext()) {
+      Tuple2<String, String> e = all.next();
+      String k = e._1();
       if (k.startsWith("spark.sql.parquet.") || k.startsWith("spark.sql.legacy.parquet.")
           || k.startsWith("spark.sql.legacy.") && k.contains("ebase")) {
-        p.put(k, e.getValue());
+        p.put(k, e._2());
       }
     }
     p.put("caseSensitive", Boolean.toString(conf.caseSensitiveAnalysis()));
     p.put("timeZone", conf.sessionLocalTimeZone());
     p.put("sparkVersion", org.apache.spark.package$.MODULE$.SPARK_VERSION());
-    for (var e : CollectionConverters.asJava(opts).entrySet()) {
-      if (!e.getKey().equals("returning_batch") && !e.getKey().equals("path")
-          && !e.getKey().equals(io.cellar.spark.SwapParquetFormatRule.MARKER)) {
-        p.put("option." + e.getKey(), e.getValue());
+    var options = opts.iterator();
+    while (options.hasNext()) {
+      Tuple2<String, String> e = options.next();
+      if (!e._1().equals("returning_batch") && !e._1().equals("path")
+          && !e._1().equals(io.cellar.spark.SwapParquetFormatRule.MARKER)) {
+        p.put("option." + e._1(), e._2());
       }
     }
     return p.toString();

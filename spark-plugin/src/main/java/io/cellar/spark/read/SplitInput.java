@@ -2,15 +2,12 @@
 // SplitInput -- one open stream per split, shared by its footer read and row-group decoders
 package io.cellar.spark.read;
 
+import io.cellar.spark.shims.ParquetReaderShims;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.parquet.bytes.ByteBufferAllocator;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.io.ParquetFileRange;
 import org.apache.parquet.io.SeekableInputStream;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
 
@@ -20,8 +17,9 @@ import org.apache.spark.sql.execution.datasources.PartitionedFile;
  * what the query's listing gave (length, modification time), so that opening it asks the store
  * for nothing but the bytes, and the footer, the predicate's row-group tests and every row
  * group's decoder share one stream, each seeking where it reads. The decoders close what they are
- * handed; {@link #stream()} therefore hands out a view whose close leaves the stream open, and
- * {@link #close()} closes it. Not thread-safe: a split is read by one task thread.
+ * handed; {@link #stream()} therefore hands out a view whose close leaves the stream open (the
+ * line's {@code ParquetReaderShims.nonClosing}), and {@link #close()} closes it. Not
+ * thread-safe: a split is read by one task thread.
  */
 final class SplitInput implements Closeable {
   private final HadoopInputFile file;
@@ -43,7 +41,7 @@ final class SplitInput implements Closeable {
     if (stream == null) {
       stream = file.newStream();
     }
-    return new Shared(stream);
+    return ParquetReaderShims.nonClosing(stream);
   }
 
   @Override
@@ -52,81 +50,6 @@ final class SplitInput implements Closeable {
       SeekableInputStream s = stream;
       stream = null;
       s.close();
-    }
-  }
-
-  /** Delegates every read to the shared stream; closing it does nothing. */
-  private static final class Shared extends SeekableInputStream {
-    private final SeekableInputStream in;
-
-    Shared(SeekableInputStream in) {
-      this.in = in;
-    }
-
-    @Override
-    public long getPos() throws IOException {
-      return in.getPos();
-    }
-
-    @Override
-    public void seek(long newPos) throws IOException {
-      in.seek(newPos);
-    }
-
-    @Override
-    public void readFully(byte[] bytes) throws IOException {
-      in.readFully(bytes);
-    }
-
-    @Override
-    public void readFully(byte[] bytes, int start, int len) throws IOException {
-      in.readFully(bytes, start, len);
-    }
-
-    @Override
-    public int read(ByteBuffer buf) throws IOException {
-      return in.read(buf);
-    }
-
-    @Override
-    public void readFully(ByteBuffer buf) throws IOException {
-      in.readFully(buf);
-    }
-
-    @Override
-    public int read() throws IOException {
-      return in.read();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      return in.read(b, off, len);
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      return in.skip(n);
-    }
-
-    @Override
-    public int available() throws IOException {
-      return in.available();
-    }
-
-    @Override
-    public void readVectored(List<ParquetFileRange> ranges, ByteBufferAllocator allocator)
-        throws IOException {
-      in.readVectored(ranges, allocator);
-    }
-
-    @Override
-    public boolean readVectoredAvailable(ByteBufferAllocator allocator) {
-      return in.readVectoredAvailable(allocator);
-    }
-
-    @Override
-    public void close() {
-      // the split's stream outlives each reader of it
     }
   }
 }
