@@ -246,7 +246,7 @@ public final class StandaloneCluster implements AutoCloseable {
     for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
       Path p = Path.of(e);
       String name = p.getFileName() == null ? "" : p.getFileName().toString();
-      if (name.startsWith("cellar-spark_") && name.endsWith(".jar")) {
+      if (name.startsWith("cellar-spark-") && name.endsWith(".jar")) {
         return p.toAbsolutePath();
       }
     }

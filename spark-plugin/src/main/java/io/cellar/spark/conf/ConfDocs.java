@@ -9,8 +9,9 @@ import java.nio.file.Path;
 
 /**
  * Generates {@code docs/configuration.md} from {@link CellarConf}. A test fails when the committed
- * file differs from what this writes; regenerate it with {@code mvn -B -q -pl spark-plugin compile exec:java@config-docs}
- * or by running {@link #main} with the file as argument.
+ * file differs from what this writes; regenerate it with
+ * {@code mvn -B -q -pl spark-plugin/spark-4.1 compile exec:java@config-docs} or by running
+ * {@link #main} with the file as argument.
  */
 public final class ConfDocs {
   private ConfDocs() {}

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigurationDocsTest {
-  static final String REGENERATE = "mvn -B -q -pl spark-plugin compile exec:java@config-docs";
+  static final String REGENERATE = "mvn -B -q -pl spark-plugin/spark-4.1 compile exec:java@config-docs";
 
   @Test
   void committedReferenceMatchesTheRegistry() throws IOException {
