@@ -14,7 +14,7 @@ import io.cellar.it.s3.S3Requests.Kind
 import io.cellar.it.tpcds.{ResultRows, TpcdsData, TpcdsQueries}
 import io.cellar.spark.CellarExtensions
 import io.cellar.spark.exec.ExecutorCache
-import io.cellar.spark.read.{ChunkKey, ListedEtags}
+import io.cellar.spark.key.{ChunkKey, ListedEtags}
 import org.apache.hadoop.fs.{FileSystem, Path => HPath}
 import org.apache.spark.sql.{DataFrame, SparkSession}
 import org.scalatest.BeforeAndAfterAll

@@ -3,6 +3,7 @@
 package io.cellar.spark;
 
 import io.cellar.spark.conf.CellarConf;
+import io.cellar.spark.read.ReadSettings;
 import io.cellar.spark.shims.PlanShims;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
@@ -25,7 +26,7 @@ import scala.runtime.AbstractPartialFunction;
  */
 public final class SwapParquetFormatRule extends Rule<LogicalPlan> {
   /** The relation option that marks a relation read through Cellar. */
-  public static final String MARKER = "cellar.cached";
+  public static final String MARKER = ReadSettings.MARKER;
 
   private final SparkSession session;
 

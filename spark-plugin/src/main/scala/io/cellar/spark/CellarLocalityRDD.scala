@@ -6,7 +6,7 @@ import scala.jdk.CollectionConverters._
 import scala.reflect.ClassTag
 
 import io.cellar.spark.locality.DriverLocality
-import io.cellar.spark.read.ListedEtags
+import io.cellar.spark.key.ListedEtags
 import org.apache.spark.{Partition, TaskContext}
 import org.apache.spark.rdd.RDD
 import org.apache.spark.sql.execution.datasources.FilePartition

@@ -9,8 +9,9 @@ import scala.jdk.CollectionConverters._
 
 import io.cellar.scheduler.SplitRef
 import io.cellar.spark.CachedParquetScanExec
-import io.cellar.spark.locality.{DriverLocality, Inventory}
-import io.cellar.spark.read.FileIdentity
+import io.cellar.spark.exec.Inventory
+import io.cellar.spark.key.FileIdentity
+import io.cellar.spark.locality.DriverLocality
 import org.apache.spark.scheduler.{SparkListener, SparkListenerStageSubmitted, SparkListenerTaskEnd}
 import org.apache.spark.sql.{Row, SparkSession}
 import org.apache.spark.sql.execution.{FileSourceScanExec, SparkPlan}

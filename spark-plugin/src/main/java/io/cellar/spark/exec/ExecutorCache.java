@@ -4,9 +4,6 @@ package io.cellar.spark.exec;
 
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
-import io.cellar.spark.locality.Inventory;
-import io.cellar.spark.locality.StaleChunks;
-import io.cellar.spark.read.FooterCache;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.ReattachReport;
 import io.cellar.vmem.TierStack;

@@ -8,6 +8,7 @@ import io.cellar.scheduler.InventoryDelta;
 import io.cellar.scheduler.InventoryTracker;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.exec.ExecutorCache;
+import io.cellar.spark.exec.Inventory;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.EvictedKeys;
 import java.util.ArrayList;

@@ -15,6 +15,8 @@ import scala.Tuple2;
 /** The settings of one scan, as serializable plain values. */
 public final class ReadSettings implements Serializable {
   private static final long serialVersionUID = 1L;
+  /** The relation option that marks a relation read through Cellar (see SwapParquetFormatRule). */
+  public static final String MARKER = "cellar.cached";
 
   final StructType requiredSchema;
   final StructType partitionSchema;
@@ -95,7 +97,7 @@ public final class ReadSettings implements Serializable {
     while (options.hasNext()) {
       Tuple2<String, String> e = options.next();
       if (!e._1().equals("returning_batch") && !e._1().equals("path")
-          && !e._1().equals(io.cellar.spark.SwapParquetFormatRule.MARKER)) {
+          && !e._1().equals(MARKER)) {
         p.put("option." + e._1(), e._2());
       }
     }

@@ -4,7 +4,8 @@ package io.cellar.spark
 
 import scala.jdk.CollectionConverters._
 
-import io.cellar.spark.read.{ListedEtags, ScanMetrics}
+import io.cellar.spark.key.ListedEtags
+import io.cellar.spark.read.ScanMetrics
 import org.apache.spark.rdd.RDD
 import org.apache.spark.sql.catalyst.{InternalRow, TableIdentifier}
 import org.apache.spark.sql.catalyst.expressions.{Attribute, Expression}

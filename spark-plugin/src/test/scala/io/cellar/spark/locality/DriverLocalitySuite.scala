@@ -5,7 +5,8 @@ package io.cellar.spark.locality
 import scala.jdk.CollectionConverters._
 
 import io.cellar.scheduler.{ApplyResult, InventoryTracker}
-import io.cellar.spark.read.{ChunkKey, FileIdentity}
+import io.cellar.spark.exec.Inventory
+import io.cellar.spark.key.{ChunkKey, FileIdentity}
 import org.apache.spark.paths.SparkPath
 import org.apache.spark.sql.catalyst.InternalRow
 import org.apache.spark.sql.execution.datasources.{FilePartition, PartitionedFile}

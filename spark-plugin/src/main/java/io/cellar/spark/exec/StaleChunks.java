@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // StaleChunks -- evicts cached chunks whose source file changed or vanished since they were cached
-package io.cellar.spark.locality;
+package io.cellar.spark.exec;
 
-import io.cellar.spark.read.ChunkKey;
-import io.cellar.spark.read.FileIdentity;
-import io.cellar.spark.read.ListedEtags;
+import io.cellar.spark.key.ChunkKey;
+import io.cellar.spark.key.FileIdentity;
+import io.cellar.spark.key.ListedEtags;
 import io.cellar.vmem.ByteCache;
 import java.io.FileNotFoundException;
 import java.io.IOException;

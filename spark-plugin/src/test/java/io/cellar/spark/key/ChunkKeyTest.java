@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // ChunkKeyTest -- chunk keys round-trip, change with the file's content and reject bad bytes
-package io.cellar.spark.read;
+package io.cellar.spark.key;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // StaleChunksTest -- at start, chunks of changed or deleted files are evicted, the rest kept
-package io.cellar.spark.locality;
+package io.cellar.spark.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cellar.spark.read.ChunkKey;
-import io.cellar.spark.read.FileIdentity;
+import io.cellar.spark.key.ChunkKey;
+import io.cellar.spark.key.FileIdentity;
 import io.cellar.vmem.VmemCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

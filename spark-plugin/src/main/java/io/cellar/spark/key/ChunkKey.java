@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // ChunkKey -- the cache key of one decoded column chunk
-package io.cellar.spark.read;
+package io.cellar.spark.key;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,8 @@ public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGr
     String column, byte[] profile) {
   private static final byte MAGIC = 'C';
   private static final byte VERSION = 3;
-  static final int PROFILE_BYTES = 16;
+  /** Bytes of a key's profile digest. */
+  public static final int PROFILE_BYTES = 16;
 
   @Override
   public boolean equals(Object o) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // FileIdentity -- a file's content as the query's own listing saw it
-package io.cellar.spark.read;
+package io.cellar.spark.key;
 
 import java.util.Objects;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;

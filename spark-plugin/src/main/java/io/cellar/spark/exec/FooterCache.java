@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // FooterCache -- Parquet footers and row-group choices an executor keeps in its heap
-package io.cellar.spark.read;
+package io.cellar.spark.exec;
 
+import io.cellar.spark.key.FileIdentity;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,14 +16,16 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  */
 public final class FooterCache {
   /** One split of one file. */
-  record Split(FileIdentity file, long start, long length) {}
+  public record Split(FileIdentity file, long start, long length) {}
 
   /** What is known of a split. */
-  static final class Meta {
-    final ParquetMetadata footer;
-    final Map<String, long[]> selected = new ConcurrentHashMap<>();
+  public static final class Meta {
+    /** The footer, with the split's row groups. */
+    public final ParquetMetadata footer;
+    /** Per pushed-down predicate, the starts of the row groups it kept. */
+    public final Map<String, long[]> selected = new ConcurrentHashMap<>();
 
-    Meta(ParquetMetadata footer) {
+    public Meta(ParquetMetadata footer) {
       this.footer = footer;
     }
   }
@@ -35,11 +38,13 @@ public final class FooterCache {
     this.map = new LinkedHashMap<>(16, 0.75f, true);
   }
 
-  synchronized Meta get(Split s) {
+  /** What is known of a split, or null. */
+  public synchronized Meta get(Split s) {
     return map.get(s);
   }
 
-  synchronized void put(Split s, Meta m) {
+  /** Remembers what is known of a split. */
+  public synchronized void put(Split s, Meta m) {
     if (capacity <= 0) {
       return;
     }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // ListedEtags -- the ETags a scan's listing returned, handed to the tasks that read its files
-package io.cellar.spark.read;
+package io.cellar.spark.key;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

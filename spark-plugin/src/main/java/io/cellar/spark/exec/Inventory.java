@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Inventory -- the executor cache's side of cache-aware scheduling: what was added and evicted
-package io.cellar.spark.locality;
+package io.cellar.spark.exec;
 
 import io.cellar.scheduler.ChunkRef;
 import io.cellar.scheduler.FileId;
 import io.cellar.scheduler.InventoryTracker;
-import io.cellar.spark.read.ChunkKey;
-import io.cellar.spark.read.FileIdentity;
+import io.cellar.spark.key.ChunkKey;
+import io.cellar.spark.key.FileIdentity;
 
 /**
  * Feeds an executor's cache events into the scheduler's {@link InventoryTracker} once the
