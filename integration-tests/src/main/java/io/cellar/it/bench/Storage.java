@@ -94,9 +94,6 @@ enum Storage {
   /** Makes the data of the given tables available in this setting. */
   Location open(Path dataDir, double scale, Collection<String> tables, Path out, PrintStream log,
       S3Latency latency) throws IOException {
-    if (this == S3) {
-      return openS3(dataDir, scale, log, latency);
-    }
     if (this == LOCAL) {
       String uri = dataDir.toString();
       return new Location() {
@@ -109,55 +106,57 @@ enum Storage {
         public void close() {}
       };
     }
-    Path base = Files.createTempDirectory("cellar-bench-hdfs-");
-    log.printf("[bench] starting HDFS on 127.0.0.1 (state in %s)%n", base);
-    HdfsLoopback hdfs;
-    try {
-      hdfs = HdfsLoopback.start(base);
-    } catch (IOException | RuntimeException e) {
-      TpcdsBench.deleteTree(base);
-      throw e;
+    String name = "sf" + TpcdsData.scaleName(scale);
+    if (this == S3) {
+      return serve("S3Proxy", log, base -> {
+        S3Loopback s3 = S3Loopback.start(base, "cellar-bench", latency, log);
+        return new Server(s3::close, s3.sparkConf(),
+            () -> s3.upload(dataDir, "tpcds/" + name, TpcdsData.tables(), log));
+      });
     }
-    String uri;
-    try {
-      // every table, so that registering the whole schema finds each location
-      uri = hdfs.upload(dataDir, "sf" + TpcdsData.scaleName(scale), TpcdsData.tables(), log);
-    } catch (IOException | RuntimeException e) {
-      hdfs.close();
-      TpcdsBench.deleteTree(base);
-      throw e;
-    }
-    return new Location() {
-      @Override
-      public String uri() {
-        return uri;
-      }
-
-      @Override
-      public void close() throws IOException {
-        hdfs.close();
-        TpcdsBench.deleteTree(base);
-      }
-    };
+    return serve("HDFS", log, base -> {
+      HdfsLoopback hdfs = HdfsLoopback.start(base);
+      return new Server(hdfs::close, Map.of(),
+          () -> hdfs.upload(dataDir, name, TpcdsData.tables(), log));
+    });
   }
 
-  private static Location openS3(Path dataDir, double scale, PrintStream log, S3Latency latency)
+  /** What a remote setting started: how to stop it, how to reach it, how to fill it. */
+  private record Server(Runnable stop, Map<String, String> sparkConf, Upload upload) {}
+
+  /** Copies every table's files (so that registering the whole schema finds each location). */
+  @FunctionalInterface
+  private interface Upload {
+    /** Returns the root URI the tables are under. */
+    String run() throws IOException;
+  }
+
+  @FunctionalInterface
+  private interface Starter {
+    Server start(Path base) throws IOException;
+  }
+
+  /**
+   * Starts a server on 127.0.0.1 with its state in a new temporary directory, uploads the data
+   * and returns where it is; closing the location stops the server and removes the directory,
+   * as does a failure on the way.
+   */
+  private static Location serve(String what, PrintStream log, Starter starter)
       throws IOException {
-    Path base = Files.createTempDirectory("cellar-bench-s3-");
-    log.printf("[bench] starting S3Proxy on 127.0.0.1 (objects in %s)%n", base);
-    S3Loopback s3;
+    Path base = Files.createTempDirectory("cellar-bench-" + what.toLowerCase(Locale.ROOT) + "-");
+    log.printf("[bench] starting %s on 127.0.0.1 (state in %s)%n", what, base);
+    Server server;
     try {
-      s3 = S3Loopback.start(base, "cellar-bench", latency, log);
+      server = starter.start(base);
     } catch (IOException | RuntimeException e) {
       TpcdsBench.deleteTree(base);
       throw e;
     }
     String uri;
     try {
-      // every table, so that registering the whole schema finds each location
-      uri = s3.upload(dataDir, "tpcds/sf" + TpcdsData.scaleName(scale), TpcdsData.tables(), log);
+      uri = server.upload().run();
     } catch (IOException | RuntimeException e) {
-      s3.close();
+      server.stop().run();
       TpcdsBench.deleteTree(base);
       throw e;
     }
@@ -169,12 +168,12 @@ enum Storage {
 
       @Override
       public Map<String, String> sparkConf() {
-        return s3.sparkConf();
+        return server.sparkConf();
       }
 
       @Override
       public void close() throws IOException {
-        s3.close();
+        server.stop().run();
         TpcdsBench.deleteTree(base);
       }
     };
