@@ -12,7 +12,6 @@ import scala.jdk.CollectionConverters._
 import io.cellar.it.s3.{S3Latency, S3Loopback, S3Requests}
 import io.cellar.it.s3.S3Requests.Kind
 import io.cellar.it.tpcds.{ResultRows, TpcdsData, TpcdsQueries}
-import io.cellar.spark.CellarExtensions
 import io.cellar.spark.exec.ExecutorCache
 import io.cellar.spark.key.{ChunkKey, ListedEtags}
 import org.apache.hadoop.fs.{FileSystem, Path => HPath}
@@ -44,19 +43,7 @@ class S3Suite extends AnyFunSuite with BeforeAndAfterAll {
     ExecutorCache.shutdown()
     work = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "s3-suite-")
     s3 = S3Loopback.start(work.resolve("s3"), "cellar", S3Latency.NONE, System.out)
-    val b = SparkSession.builder()
-      .master("local[2]")
-      .appName(getClass.getSimpleName)
-      .config("spark.ui.enabled", "false")
-      .config("spark.driver.host", "127.0.0.1")
-      .config("spark.driver.bindAddress", "127.0.0.1")
-      .config("spark.sql.warehouse.dir", work.resolve("warehouse").toString)
-      .config("spark.sql.shuffle.partitions", "4")
-      .config("spark.sql.ansi.enabled", "false")
-      .config("spark.sql.extensions", classOf[CellarExtensions].getName)
-      .config("spark.cellar.tiers", "dram:512m")
-      .config("spark.cellar.test.strict.enabled", "true")
-      .config("spark.cellar.enabled", "false")
+    val b = TpcdsSession.builder(getClass.getSimpleName, work.resolve("warehouse"), "512m")
     s3.sparkConf().asScala.foreach { case (k, v) => b.config(k, v) }
     spark = b.getOrCreate()
     TpcdsData.generate(spark, dataDir, scale, System.out)

@@ -8,7 +8,6 @@ import scala.collection.mutable
 import scala.jdk.CollectionConverters._
 
 import io.cellar.it.tpcds.{ResultRows, TpcdsData, TpcdsQueries}
-import io.cellar.spark.CellarExtensions
 import io.cellar.spark.exec.ExecutorCache
 import io.cellar.vmem.{TierStack, VmemCache}
 import org.apache.spark.sql.SparkSession
@@ -52,22 +51,8 @@ class TpcdsSuite extends AnyFunSuite with BeforeAndAfterAll {
   override protected def beforeAll(): Unit = {
     super.beforeAll()
     ExecutorCache.shutdown()
-    spark = SparkSession.builder()
-      .master("local[2]")
-      .appName(getClass.getSimpleName)
-      .config("spark.ui.enabled", "false")
-      .config("spark.driver.host", "127.0.0.1")
-      .config("spark.driver.bindAddress", "127.0.0.1")
-      .config("spark.sql.warehouse.dir", dataDir.resolveSibling("spark-warehouse").toString)
-      .config("spark.sql.shuffle.partitions", "4")
-      // at small scale factors q90 divides by a count of 0: NULL without ANSI mode (as in
-      // dsqgen's answers and Spark's TPCDSQueryTestSuite), an error with it (Spark 4's default)
-      .config("spark.sql.ansi.enabled", "false")
-      .config("spark.sql.extensions", classOf[CellarExtensions].getName)
-      .config("spark.cellar.tiers", "dram:1g")
-      .config("spark.cellar.test.strict.enabled", "true")
-      .config("spark.cellar.enabled", "false")
-      .getOrCreate()
+    spark = TpcdsSession.builder(getClass.getSimpleName,
+      dataDir.resolveSibling("spark-warehouse"), "1g").getOrCreate()
     TpcdsData.generate(spark, dataDir, scale, System.out)
     TpcdsData.register(spark, dataDir)
   }
