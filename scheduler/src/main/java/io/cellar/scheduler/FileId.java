@@ -8,9 +8,10 @@ import java.util.Objects;
 /**
  * Identifies the content of a file, not just its name. A file rewritten in place keeps its path
  * but gets a new length, modification time or (on an object store) ETag, and so a new identity;
- * the registry then forgets what it knew about the old one. The Spark adapter builds it from the
- * same fields as the cache's own file identity ({@code urlEncodedPath}, {@code fileSize},
- * {@code modificationTime} and the listing's ETag).
+ * the registry then forgets what it knew about the old one. It is the one file identity of all
+ * of Cellar: the Spark plugin's chunk keys, footer cache and stale sweep use it too, built from a
+ * split's {@code urlEncodedPath}, {@code fileSize}, {@code modificationTime} and the listing's
+ * ETag.
  *
  * <p>Immutable and thread-safe.
  *

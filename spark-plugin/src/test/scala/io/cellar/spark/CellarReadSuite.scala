@@ -7,7 +7,9 @@ import java.util.concurrent.Executors
 import scala.concurrent.{Await, ExecutionContext, Future}
 import scala.concurrent.duration._
 
+import org.apache.spark.sql.Row
 import org.apache.spark.sql.functions._
+import org.apache.spark.sql.types.{LongType, StringType, StructType}
 
 class CellarReadSuite extends CellarSuiteBase {
   /** Counters of the executor cache (local mode: this JVM's) taken around f. */
@@ -147,12 +149,26 @@ class CellarReadSuite extends CellarSuiteBase {
   }
 
   test("a column type without a chunk layout is read by Spark's reader, the others cached") {
+    assume(spark.catalog.functionExists("parse_json"), "this Spark line has no VARIANT type")
     spark.sql("""select id, parse_json(concat('{"a":', cast(id as string), '}')) v,
       |cast(id as string) s from range(3000)""".stripMargin)
       .write.parquet(path("variant"))
     checkSame(spark.read.parquet(path("variant")))
     val (h, _, _) = delta(withCellar(on = true)(
       spark.read.parquet(path("variant")).selectExpr("id", "s", "v").collect()))
+    assert(h > 0, "the columns with a layout were not served from the cache")
+  }
+
+  test("a user-defined type is read by Spark's reader, the other columns cached") {
+    val schema = new StructType()
+      .add("id", LongType).add("p", new TestPointUdt).add("s", StringType)
+    val rows = (0 until 3000).map(i => Row(i.toLong, TestPoint(i * 0.5, -i.toDouble), s"s$i"))
+    spark.createDataFrame(spark.sparkContext.parallelize(rows, 2), schema)
+      .write.parquet(path("udt"))
+    val expected = checkSame(spark.read.parquet(path("udt")))
+    assert(expected.size == 3000 && expected.exists(_.contains("1499.5")), expected.take(3))
+    val (h, _, _) = delta(withCellar(on = true)(
+      spark.read.parquet(path("udt")).selectExpr("id", "s", "p").collect()))
     assert(h > 0, "the columns with a layout were not served from the cache")
   }
 }

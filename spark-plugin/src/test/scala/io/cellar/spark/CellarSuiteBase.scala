@@ -32,6 +32,9 @@ trait CellarSuiteBase extends AnyFunSuite with BeforeAndAfterAll {
       .config("spark.sql.extensions", classOf[CellarExtensions].getName)
       .config("spark.cellar.tiers", "dram:256m")
       .config("spark.cellar.test.strict.enabled", "true")
+      // Spark 4's defaults, which 3.5 lacks (its EXCEPTION refuses the suites' ancient dates)
+      .config("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
+      .config("spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED")
     sessionConf.foreach { case (k, v) => b.config(k, v) }
     spark = b.getOrCreate()
   }

@@ -10,7 +10,7 @@ import scala.jdk.CollectionConverters._
 import io.cellar.scheduler.SplitRef
 import io.cellar.spark.CachedParquetScanExec
 import io.cellar.spark.exec.Inventory
-import io.cellar.spark.key.FileIdentity
+import io.cellar.spark.key.FileIds
 import io.cellar.spark.locality.DriverLocality
 import org.apache.spark.scheduler.{SparkListener, SparkListenerStageSubmitted, SparkListenerTaskEnd}
 import org.apache.spark.sql.{Row, SparkSession}
@@ -163,7 +163,7 @@ trait ClusterSuiteBase extends AnyFunSuite with BeforeAndAfterAll {
     }
     val found = parts(s.sql(query).queryExecution.executedPlan)
     assert(found.size == splits, found)
-    found.map(_.files.toSeq.map(f => new SplitRef(Inventory.fileId(FileIdentity.of(f)), f.start,
+    found.map(_.files.toSeq.map(f => new SplitRef(FileIds.of(f), f.start,
       f.length)))
   }
 }

@@ -5,6 +5,7 @@ package io.cellar.spark.conf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.apache.spark.network.util.JavaUtils;
 
 /**
@@ -22,12 +23,30 @@ import org.apache.spark.network.util.JavaUtils;
  * again. {@code :volatile} after the size makes it a file that vanishes with its process;
  * {@code :persistent} states the default. DRAM tiers and device-DAX devices never persist.
  *
- * @param kind "dram", "pmem" or "file"
- * @param path the directory or device, null for DRAM
- * @param size bytes, 0 for "the whole device"
- * @param persistent whether the pool survives its process (a directory pool only)
+ * <p>A value class (not a record: Scala 2.12's compiler, which reads this core's Java sources
+ * for the Spark 3.5 jar, cannot parse records).
  */
-public record TierSpec(String kind, String path, long size, boolean persistent) {
+public final class TierSpec {
+  private final String kind;
+  private final String path;
+  private final long size;
+  private final boolean persistent;
+
+  /**
+   * A tier.
+   *
+   * @param kind "dram", "pmem" or "file"
+   * @param path the directory or device, null for DRAM
+   * @param size bytes, 0 for "the whole device"
+   * @param persistent whether the pool survives its process (a directory pool only)
+   */
+  public TierSpec(String kind, String path, long size, boolean persistent) {
+    this.kind = kind;
+    this.path = path;
+    this.size = size;
+    this.persistent = persistent;
+  }
+
   /** A tier with the default persistence: a directory pool persists, DRAM does not. */
   public TierSpec(String kind, String path, long size) {
     this(kind, path, size, path != null);
@@ -38,6 +57,37 @@ public record TierSpec(String kind, String path, long size, boolean persistent) 
       "a comma-separated list, top tier first, of dram:SIZE, pmem:PATH[:SIZE][:volatile] or"
           + " file:PATH:SIZE[:volatile] (SIZE such as 512m or 64g, at least 1m; dram only on"
           + " top; at most 8 tiers)";
+
+  /** "dram", "pmem" or "file". */
+  public String kind() {
+    return kind;
+  }
+
+  /** The directory or device; null for DRAM. */
+  public String path() {
+    return path;
+  }
+
+  /** Bytes; 0 for "the whole device". */
+  public long size() {
+    return size;
+  }
+
+  /** Whether the pool survives its process (a directory pool only). */
+  public boolean persistent() {
+    return persistent;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TierSpec t && kind.equals(t.kind) && Objects.equals(path, t.path)
+        && size == t.size && persistent == t.persistent;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kind, path, size, persistent);
+  }
 
   /** Whether the tier's pool lives in a file or device rather than anonymous memory. */
   public boolean fileBacked() {

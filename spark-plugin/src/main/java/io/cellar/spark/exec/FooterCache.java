@@ -2,7 +2,7 @@
 // FooterCache -- Parquet footers and row-group choices an executor keeps in its heap
 package io.cellar.spark.exec;
 
-import io.cellar.spark.key.FileIdentity;
+import io.cellar.scheduler.FileId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +16,7 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  */
 public final class FooterCache {
   /** One split of one file. */
-  public record Split(FileIdentity file, long start, long length) {}
+  public record Split(FileId file, long start, long length) {}
 
   /** What is known of a split. */
   public static final class Meta {

@@ -3,10 +3,8 @@
 package io.cellar.spark.exec;
 
 import io.cellar.scheduler.ChunkRef;
-import io.cellar.scheduler.FileId;
 import io.cellar.scheduler.InventoryTracker;
 import io.cellar.spark.key.ChunkKey;
-import io.cellar.spark.key.FileIdentity;
 
 /**
  * Feeds an executor's cache events into the scheduler's {@link InventoryTracker} once the
@@ -30,7 +28,7 @@ public final class Inventory {
   public void chunkAdded(ChunkKey k) {
     InventoryTracker t = tracker;
     if (t != null) {
-      t.chunkAdded(fileId(k.file()), k.ordinal(), k.rowGroup(), k.rowGroupBytes());
+      t.chunkAdded(k.file(), k.ordinal(), k.rowGroupStart(), k.rowGroupBytes());
     }
   }
 
@@ -42,7 +40,7 @@ public final class Inventory {
     }
     ChunkKey k = decode(key);
     if (k != null) {
-      t.chunkEvicted(fileId(k.file()), k.ordinal());
+      t.chunkEvicted(k.file(), k.ordinal());
     }
   }
 
@@ -50,12 +48,7 @@ public final class Inventory {
   public static ChunkRef chunkRef(byte[] key) {
     ChunkKey k = decode(key);
     return k == null ? null
-        : new ChunkRef(fileId(k.file()), k.ordinal(), k.rowGroup(), k.rowGroupBytes());
-  }
-
-  /** The scheduler's identity of a file, from the cache's. */
-  public static FileId fileId(FileIdentity f) {
-    return new FileId(f.path(), f.length(), f.modificationTime(), f.etag());
+        : new ChunkRef(k.file(), k.ordinal(), k.rowGroupStart(), k.rowGroupBytes());
   }
 
   private static ChunkKey decode(byte[] key) {

@@ -2,8 +2,8 @@
 // StaleChunks -- evicts cached chunks whose source file changed or vanished since they were cached
 package io.cellar.spark.exec;
 
+import io.cellar.scheduler.FileId;
 import io.cellar.spark.key.ChunkKey;
-import io.cellar.spark.key.FileIdentity;
 import io.cellar.spark.key.ListedEtags;
 import io.cellar.vmem.ByteCache;
 import java.io.FileNotFoundException;
@@ -50,7 +50,7 @@ public final class StaleChunks {
         hadoop.set(k.substring("spark.hadoop.".length()), v);
       }
     });
-    Map<FileIdentity, Boolean> current = new HashMap<>();
+    Map<FileId, Boolean> current = new HashMap<>();
     List<byte[]> kept = new ArrayList<>(keys.size());
     long evicted = 0;
     for (byte[] key : keys) {
@@ -79,7 +79,7 @@ public final class StaleChunks {
   }
 
   /** Whether the file still has the identity; true when it cannot be looked up. */
-  static boolean unchanged(FileIdentity f, Configuration hadoop) {
+  static boolean unchanged(FileId f, Configuration hadoop) {
     try {
       Path p = new Path(new URI(f.path()));
       FileSystem fs = p.getFileSystem(hadoop);

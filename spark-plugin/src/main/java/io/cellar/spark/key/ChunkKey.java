@@ -2,6 +2,7 @@
 // ChunkKey -- the cache key of one decoded column chunk
 package io.cellar.spark.key;
 
+import io.cellar.scheduler.FileId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -19,36 +20,88 @@ import java.nio.charset.StandardCharsets;
  * 16 bytes profile digest
  * </pre>
  *
- * @param file the file's identity
- * @param rowGroup the row group's starting byte in the file
- * @param ordinal the row group's index in the file's footer
- * @param rowGroupBytes the row group's compressed size in the file
- * @param column the requested column name
- * @param profile digest of the decoding profile (16 bytes)
+ * <p>A value class (not a record: Scala 2.12's compiler, which reads this core's Java sources
+ * for the Spark 3.5 jar, cannot parse records).
  */
-public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGroupBytes,
-    String column, byte[] profile) {
+public final class ChunkKey {
+  private final FileId file;
+  private final long rowGroupStart;
+  private final int ordinal;
+  private final long rowGroupBytes;
+  private final String column;
+  private final byte[] profile;
+
   private static final byte MAGIC = 'C';
   private static final byte VERSION = 3;
   /** Bytes of a key's profile digest. */
   public static final int PROFILE_BYTES = 16;
 
+  /**
+   * A key.
+   *
+   * @param file the file's identity
+   * @param rowGroupStart the row group's starting byte in the file
+   * @param ordinal the row group's index in the file's footer
+   * @param rowGroupBytes the row group's compressed size in the file
+   * @param column the requested column name
+   * @param profile digest of the decoding profile (16 bytes)
+   */
+  public ChunkKey(FileId file, long rowGroupStart, int ordinal, long rowGroupBytes,
+      String column, byte[] profile) {
+    this.file = file;
+    this.rowGroupStart = rowGroupStart;
+    this.ordinal = ordinal;
+    this.rowGroupBytes = rowGroupBytes;
+    this.column = column;
+    this.profile = profile;
+  }
+
+  /** The file's identity. */
+  public FileId file() {
+    return file;
+  }
+
+  /** The row group's starting byte in the file. */
+  public long rowGroupStart() {
+    return rowGroupStart;
+  }
+
+  /** The row group's index in the file's footer. */
+  public int ordinal() {
+    return ordinal;
+  }
+
+  /** The row group's compressed size in the file. */
+  public long rowGroupBytes() {
+    return rowGroupBytes;
+  }
+
+  /** The requested column name. */
+  public String column() {
+    return column;
+  }
+
+  /** The digest of the decoding profile (16 bytes). */
+  public byte[] profile() {
+    return profile;
+  }
+
   @Override
   public boolean equals(Object o) {
-    return o instanceof ChunkKey k && rowGroup == k.rowGroup && ordinal == k.ordinal
+    return o instanceof ChunkKey k && rowGroupStart == k.rowGroupStart && ordinal == k.ordinal
         && rowGroupBytes == k.rowGroupBytes && file.equals(k.file)
         && column.equals(k.column) && java.util.Arrays.equals(profile, k.profile);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(file, rowGroup, ordinal, rowGroupBytes, column,
+    return java.util.Objects.hash(file, rowGroupStart, ordinal, rowGroupBytes, column,
         java.util.Arrays.hashCode(profile));
   }
 
   @Override
   public String toString() {
-    return "ChunkKey[" + file + ", row group " + ordinal + " at " + rowGroup + ", " + column
+    return "ChunkKey[" + file + ", row group " + ordinal + " at " + rowGroupStart + ", " + column
         + "]";
   }
 
@@ -69,7 +122,7 @@ public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGr
         2 + 2 + p.length + 16 + 1 + e.length + 20 + 2 + c.length + PROFILE_BYTES);
     b.put(MAGIC).put(VERSION).putShort((short) p.length).put(p);
     b.putLong(file.length()).putLong(file.modificationTime());
-    b.put((byte) e.length).put(e).putLong(rowGroup);
+    b.put((byte) e.length).put(e).putLong(rowGroupStart);
     b.putInt(ordinal).putLong(rowGroupBytes);
     b.putShort((short) c.length).put(c).put(profile);
     return b.array();
@@ -100,7 +153,7 @@ public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGr
       long mtime = b.getLong();
       byte[] e = new byte[Byte.toUnsignedInt(b.get())];
       b.get(e);
-      long rowGroup = b.getLong();
+      long rowGroupStart = b.getLong();
       int ordinal = b.getInt();
       long rowGroupBytes = b.getLong();
       if (ordinal < 0 || rowGroupBytes < 0) {
@@ -114,9 +167,9 @@ public record ChunkKey(FileIdentity file, long rowGroup, int ordinal, long rowGr
         throw new IllegalArgumentException("trailing bytes after a chunk key");
       }
       return new ChunkKey(
-          new FileIdentity(new String(p, StandardCharsets.UTF_8), length, mtime,
+          new FileId(new String(p, StandardCharsets.UTF_8), length, mtime,
               new String(e, StandardCharsets.UTF_8)),
-          rowGroup,
+          rowGroupStart,
           ordinal,
           rowGroupBytes,
           new String(c, StandardCharsets.UTF_8),

@@ -7,7 +7,7 @@ import io.cellar.scheduler.InventoryDelta;
 import io.cellar.scheduler.SplitRef;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.exec.Inventory;
-import io.cellar.spark.key.FileIdentity;
+import io.cellar.spark.key.FileIds;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -134,7 +134,7 @@ public final class DriverLocality {
     }
     List<SplitRef> group = new ArrayList<>(p.files().length);
     for (PartitionedFile f : p.files()) {
-      group.add(new SplitRef(Inventory.fileId(FileIdentity.of(f, etags)), f.start(), f.length()));
+      group.add(new SplitRef(FileIds.of(f, etags), f.start(), f.length()));
     }
     List<String> ids = registry.preferredForGroup(group, maxPreferred);
     if (ids.isEmpty() && assignUncached) {

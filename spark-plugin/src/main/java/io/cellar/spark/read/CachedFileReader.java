@@ -2,6 +2,7 @@
 // CachedFileReader -- reads one split of a Parquet file from cached chunks, decoding what is missing
 package io.cellar.spark.read;
 
+import io.cellar.scheduler.FileId;
 import io.cellar.spark.chunk.ChunkLayout;
 import io.cellar.spark.chunk.ChunkTypes;
 import io.cellar.spark.chunk.ChunkVector;
@@ -11,7 +12,7 @@ import io.cellar.spark.chunk.WrappedVector;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.exec.FooterCache;
 import io.cellar.spark.key.ChunkKey;
-import io.cellar.spark.key.FileIdentity;
+import io.cellar.spark.key.FileIds;
 import io.cellar.spark.shims.ParquetReaderShims;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheFullException;
@@ -80,7 +81,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private final ExecutorCache owner;
   private final ScanMetrics metrics;
   private final FooterCache footers;
-  private final FileIdentity id;
+  private final FileId id;
   private final StructField[] fields;
   /** The split's file, opened only when something is read from it. */
   private final SplitInput input;
@@ -118,7 +119,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     this.cache = owner.cache();
     this.metrics = metrics;
     this.footers = footers;
-    this.id = FileIdentity.of(file);
+    this.id = FileIds.of(file);
     this.fields = s.requiredSchema.fields();
     this.chunks = new ChunkVector[fields.length];
     this.out = new ColumnVector[fields.length + s.partitionSchema.length()];

@@ -77,8 +77,21 @@ final class VectorFixtures {
     }
   }
 
-  /** A dictionary over values in Parquet's physical form (Integer, Long, Float, Double, byte[]). */
-  record ArrayDictionary(Object[] values) implements Dictionary {
+  /**
+   * A dictionary over values in Parquet's physical form (Integer, Long, Float, Double, byte[]).
+   * A class, not a record: Scala 2.12's compiler reads these sources for the Spark 3.5 tests.
+   */
+  static final class ArrayDictionary implements Dictionary {
+    private final Object[] values;
+
+    ArrayDictionary(Object[] values) {
+      this.values = values;
+    }
+
+    Object[] values() {
+      return values;
+    }
+
     @Override
     public int decodeToInt(int id) {
       return (Integer) values[id];

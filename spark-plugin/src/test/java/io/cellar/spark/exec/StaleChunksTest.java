@@ -2,10 +2,10 @@
 // StaleChunksTest -- at start, chunks of changed or deleted files are evicted, the rest kept
 package io.cellar.spark.exec;
 
+import io.cellar.scheduler.FileId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellar.spark.key.ChunkKey;
-import io.cellar.spark.key.FileIdentity;
 import io.cellar.vmem.VmemCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +21,12 @@ class StaleChunksTest {
   @TempDir
   Path dir;
 
-  private static FileIdentity identity(Path f) throws IOException {
-    return new FileIdentity(f.toUri().toString().replace("file:///", "file:/"), Files.size(f),
+  private static FileId identity(Path f) throws IOException {
+    return new FileId(f.toUri().toString().replace("file:///", "file:/"), Files.size(f),
         Files.getLastModifiedTime(f).toMillis());
   }
 
-  private static byte[] key(FileIdentity f, int column) {
+  private static byte[] key(FileId f, int column) {
     return new ChunkKey(f, 4, 0, 100, "c" + column, new byte[16]).encode();
   }
 
@@ -35,13 +35,13 @@ class StaleChunksTest {
     Path same = Files.writeString(dir.resolve("same.parquet"), "unchanged");
     Path grown = Files.writeString(dir.resolve("grown.parquet"), "before");
     Path gone = Files.writeString(dir.resolve("gone.parquet"), "deleted later");
-    FileIdentity sameId = identity(same);
-    FileIdentity grownId = identity(grown);
-    FileIdentity goneId = identity(gone);
+    FileId sameId = identity(same);
+    FileId grownId = identity(grown);
+    FileId goneId = identity(gone);
     try (VmemCache cache = VmemCache.builder().dram().size(8L << 20).build()) {
       byte[] value = "chunk".getBytes(StandardCharsets.UTF_8);
       List<byte[]> keys = new ArrayList<>();
-      for (FileIdentity f : List.of(sameId, grownId, goneId)) {
+      for (FileId f : List.of(sameId, grownId, goneId)) {
         for (int c = 0; c < 2; c++) {
           keys.add(key(f, c));
           assertThat(cache.put(key(f, c), value)).isTrue();
@@ -68,7 +68,7 @@ class StaleChunksTest {
 
   @Test
   void aFileThatCannotBeLookedUpKeepsItsChunks() {
-    FileIdentity unknownScheme = new FileIdentity("nosuchfs://host/x.parquet", 10, 10);
+    FileId unknownScheme = new FileId("nosuchfs://host/x.parquet", 10, 10);
     assertThat(StaleChunks.unchanged(unknownScheme, new org.apache.hadoop.conf.Configuration()))
         .isTrue();
   }

@@ -2,6 +2,7 @@
 // ChunkKeyTest -- chunk keys round-trip, change with the file's content and reject bad bytes
 package io.cellar.spark.key;
 
+import io.cellar.scheduler.FileId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,8 +13,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ChunkKeyTest {
-  private static final FileIdentity FILE =
-      new FileIdentity("file:/data/sales/part-00000.parquet", 1_234_567L, 1_700_000_000_123L);
+  private static final FileId FILE =
+      new FileId("file:/data/sales/part-00000.parquet", 1_234_567L, 1_700_000_000_123L);
 
   private static byte[] profile(int seed) {
     byte[] p = new byte[ChunkKey.PROFILE_BYTES];
@@ -21,16 +22,16 @@ class ChunkKeyTest {
     return p;
   }
 
-  private static ChunkKey key(FileIdentity file, long rowGroup, String column, int seed) {
+  private static ChunkKey key(FileId file, long rowGroupStart, String column, int seed) {
     // the ordinal and size vary with the start, as a footer's would
-    return new ChunkKey(file, rowGroup, (int) Math.floorMod(rowGroup, 1000L),
-        Math.floorMod(rowGroup, 1L << 40) + 1, column, profile(seed));
+    return new ChunkKey(file, rowGroupStart, (int) Math.floorMod(rowGroupStart, 1000L),
+        Math.floorMod(rowGroupStart, 1L << 40) + 1, column, profile(seed));
   }
 
   private static void assertSameKey(ChunkKey actual, ChunkKey expected) {
     // a record compares its byte[] by identity, so compare the fields
     assertThat(actual.file()).isEqualTo(expected.file());
-    assertThat(actual.rowGroup()).isEqualTo(expected.rowGroup());
+    assertThat(actual.rowGroupStart()).isEqualTo(expected.rowGroupStart());
     assertThat(actual.ordinal()).isEqualTo(expected.ordinal());
     assertThat(actual.rowGroupBytes()).isEqualTo(expected.rowGroupBytes());
     assertThat(actual.column()).isEqualTo(expected.column());
@@ -47,12 +48,12 @@ class ChunkKeyTest {
   @Test
   void unicodeEmptyAndExtremeFieldsRoundTrip() {
     List<ChunkKey> keys = List.of(
-        key(new FileIdentity("s3a://bücket/日本/データ%20x.parquet", 0L, -1L), 0L, "名前", 2),
-        key(new FileIdentity("", Long.MAX_VALUE, Long.MIN_VALUE), Long.MAX_VALUE, "", 3),
-        key(new FileIdentity("/p", 1L, 0L), -1L, "a.b.`c`", 4),
-        key(new FileIdentity("/" + "x".repeat(0xFFFE), 7L, 8L), 9L, "y".repeat(0xFFFF), 5),
-        key(new FileIdentity("s3a://b/k", 10L, 1_700_000_000_000L, "\"0a1b2c-2\""), 4L, "c", 6),
-        key(new FileIdentity("s3a://b/k", 10L, 0L, "é".repeat(127)), 4L, "c", 7));
+        key(new FileId("s3a://bücket/日本/データ%20x.parquet", 0L, -1L), 0L, "名前", 2),
+        key(new FileId("", Long.MAX_VALUE, Long.MIN_VALUE), Long.MAX_VALUE, "", 3),
+        key(new FileId("/p", 1L, 0L), -1L, "a.b.`c`", 4),
+        key(new FileId("/" + "x".repeat(0xFFFE), 7L, 8L), 9L, "y".repeat(0xFFFF), 5),
+        key(new FileId("s3a://b/k", 10L, 1_700_000_000_000L, "\"0a1b2c-2\""), 4L, "c", 6),
+        key(new FileId("s3a://b/k", 10L, 0L, "é".repeat(127)), 4L, "c", 7));
     for (ChunkKey k : keys) {
       assertSameKey(ChunkKey.decode(k.encode()), k);
     }
@@ -61,9 +62,9 @@ class ChunkKeyTest {
   @Test
   void rewrittenFileGetsAnotherKey() {
     byte[] original = key(FILE, 4L, "c", 1).encode();
-    FileIdentity longer = new FileIdentity(FILE.path(), FILE.length() + 1, FILE.modificationTime());
-    FileIdentity touched =
-        new FileIdentity(FILE.path(), FILE.length(), FILE.modificationTime() + 1);
+    FileId longer = new FileId(FILE.path(), FILE.length() + 1, FILE.modificationTime());
+    FileId touched =
+        new FileId(FILE.path(), FILE.length(), FILE.modificationTime() + 1);
     assertThat(key(longer, 4L, "c", 1).encode()).isNotEqualTo(original);
     assertThat(key(touched, 4L, "c", 1).encode()).isNotEqualTo(original);
     assertThat(key(FILE, 4L, "c", 1).encode()).isEqualTo(original);
@@ -71,8 +72,8 @@ class ChunkKeyTest {
 
   @Test
   void objectOverwrittenWithinTheSameSecondGetsAnotherKeyByItsEtag() {
-    FileIdentity before = new FileIdentity("s3a://b/t.parquet", 100L, 1_700_000_000_000L, "\"a\"");
-    FileIdentity after = new FileIdentity(before.path(), 100L, before.modificationTime(), "\"b\"");
+    FileId before = new FileId("s3a://b/t.parquet", 100L, 1_700_000_000_000L, "\"a\"");
+    FileId after = new FileId(before.path(), 100L, before.modificationTime(), "\"b\"");
     assertThat(key(after, 4L, "c", 1).encode()).isNotEqualTo(key(before, 4L, "c", 1).encode());
     assertThat(ChunkKey.decode(key(after, 4L, "c", 1).encode()).file()).isEqualTo(after);
   }
@@ -91,7 +92,7 @@ class ChunkKeyTest {
   @Test
   void everyFieldTakesPartInTheKey() {
     byte[] original = key(FILE, 4L, "c", 1).encode();
-    assertThat(key(new FileIdentity("/other", FILE.length(), FILE.modificationTime()), 4L, "c", 1)
+    assertThat(key(new FileId("/other", FILE.length(), FILE.modificationTime()), 4L, "c", 1)
         .encode()).isNotEqualTo(original);
     assertThat(key(FILE, 5L, "c", 1).encode()).isNotEqualTo(original);
     assertThat(key(FILE, 4L, "d", 1).encode()).isNotEqualTo(original);
@@ -107,7 +108,7 @@ class ChunkKeyTest {
       {"/d/ab", "cd"}, {"", "/d/abc"},
     };
     for (String[] pc : pathsAndColumns) {
-      encoded.add(key(new FileIdentity(pc[0], 10L, 20L), 4L, pc[1], 1).encode());
+      encoded.add(key(new FileId(pc[0], 10L, 20L), 4L, pc[1], 1).encode());
     }
     for (int i = 0; i < encoded.size(); i++) {
       for (int j = 0; j < encoded.size(); j++) {
@@ -178,11 +179,11 @@ class ChunkKeyTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ChunkKey(FILE, 0L, -1, 1L, "c", profile(1)).encode())
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> key(new FileIdentity("/" + "x".repeat(0xFFFF), 1L, 1L), 0L, "c", 1)
+    assertThatThrownBy(() -> key(new FileId("/" + "x".repeat(0xFFFF), 1L, 1L), 0L, "c", 1)
         .encode()).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> key(FILE, 0L, "é".repeat(0x8000), 1).encode())
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> key(new FileIdentity("/p", 1L, 1L, "é".repeat(128)), 0L, "c", 1)
+    assertThatThrownBy(() -> key(new FileId("/p", 1L, 1L, "é".repeat(128)), 0L, "c", 1)
         .encode()).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -6,7 +6,7 @@ import scala.jdk.CollectionConverters._
 
 import io.cellar.scheduler.{ApplyResult, InventoryTracker}
 import io.cellar.spark.exec.Inventory
-import io.cellar.spark.key.{ChunkKey, FileIdentity}
+import io.cellar.spark.key.{ChunkKey, FileIds}
 import org.apache.spark.paths.SparkPath
 import org.apache.spark.sql.catalyst.InternalRow
 import org.apache.spark.sql.execution.datasources.{FilePartition, PartitionedFile}
@@ -32,7 +32,7 @@ class DriverLocalitySuite extends AnyFunSuite {
       i.attach(tr)
       (i, tr)
     })
-    inv.chunkAdded(new ChunkKey(FileIdentity.of(f), start, rg, bytes, "c", new Array[Byte](16)))
+    inv.chunkAdded(new ChunkKey(FileIds.of(f), start, rg, bytes, "c", new Array[Byte](16)))
     val delta = t.poll(System.nanoTime()).get
     assert(d.receive(delta) == ApplyResult.APPLIED.name)
   }
@@ -111,7 +111,7 @@ class DriverLocalitySuite extends AnyFunSuite {
     val inv = new Inventory
     val t = new InventoryTracker("1", 1000, 0)
     inv.attach(t)
-    val k = new ChunkKey(FileIdentity.of(a), 4, 0, 900, "c", new Array[Byte](16))
+    val k = new ChunkKey(FileIds.of(a), 4, 0, 900, "c", new Array[Byte](16))
     inv.chunkAdded(k)
     d.receive(t.poll(System.nanoTime()).get)
     assert(locations(d, partition(a)).head == "executor_h1_1")
@@ -130,7 +130,7 @@ class DriverLocalitySuite extends AnyFunSuite {
     val trackers = (0 until executors).map(i => new InventoryTracker(i.toString, 1 << 20, 0))
     for (f <- 0 until files; rg <- 0 until 10) {
       val pf = file(f"f$f%05d.parquet", 0, 10000, 10000)
-      trackers(f % executors).chunkAdded(Inventory.fileId(FileIdentity.of(pf)), rg, rg * 1000L,
+      trackers(f % executors).chunkAdded(FileIds.of(pf), rg, rg * 1000L,
         1000L)
     }
     for (t <- trackers) assert(d.receive(t.poll(System.nanoTime()).get) == "APPLIED")

@@ -37,6 +37,6 @@ public final class ParquetReaderShims {
 
   /** A view of a shared stream that its readers may close without closing the stream. */
   public static SeekableInputStream nonClosing(SeekableInputStream stream) {
-    return new NonClosingStream(stream);
+    return new VectoredNonClosingStream(stream);
   }
 }

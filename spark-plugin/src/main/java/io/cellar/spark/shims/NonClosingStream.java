@@ -1,20 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// NonClosingStream -- Spark 4.x (Parquet 1.15+): a view of a shared stream that close leaves open
+// NonClosingStream -- a view of a shared stream that close leaves open
 package io.cellar.spark.shims;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
-import org.apache.parquet.bytes.ByteBufferAllocator;
-import org.apache.parquet.io.ParquetFileRange;
 import org.apache.parquet.io.SeekableInputStream;
 
 /**
- * Delegates every read to a shared stream, vectored reads included (Parquet 1.15+); closing it
- * does nothing, so that each reader of a split may close what it was handed.
+ * Delegates every read to a shared stream; closing it does nothing, so that each reader of a
+ * split may close what it was handed. It delegates what every Spark line's Parquet has; a line
+ * whose Parquet adds reads (vectored reads, Parquet 1.15+) extends it with those.
  */
-final class NonClosingStream extends SeekableInputStream {
-  private final SeekableInputStream in;
+class NonClosingStream extends SeekableInputStream {
+  final SeekableInputStream in;
 
   NonClosingStream(SeekableInputStream in) {
     this.in = in;
@@ -68,17 +66,6 @@ final class NonClosingStream extends SeekableInputStream {
   @Override
   public int available() throws IOException {
     return in.available();
-  }
-
-  @Override
-  public void readVectored(List<ParquetFileRange> ranges, ByteBufferAllocator allocator)
-      throws IOException {
-    in.readVectored(ranges, allocator);
-  }
-
-  @Override
-  public boolean readVectoredAvailable(ByteBufferAllocator allocator) {
-    return in.readVectoredAvailable(allocator);
   }
 
   @Override

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// VectorTestShims -- Spark 4.0: a test marks a vector as a column missing from the file
+// VectorTestShims -- Spark 3.5 and 4.0: a test marks a vector as a column missing from the file
 package io.cellar.spark.shims;
 
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 
-/** What Spark 4.0's reader does to a requested column that the file lacks. */
+/** What the reader of Spark 3.5 and 4.0 does to a requested column that the file lacks. */
 public final class VectorTestShims {
   private VectorTestShims() {}
 
@@ -14,8 +14,8 @@ public final class VectorTestShims {
   }
 
   /**
-   * Whether this line's column vectors can be of {@code NullType}: Spark 4.0 allocates none (its
-   * reader reads such a column by rows).
+   * Whether this line's column vectors can be of {@code NullType}: 3.5 and 4.0 allocate none
+   * (their readers read such a column by rows).
    */
   public static boolean nullTypeVectors() {
     return false;
