@@ -33,7 +33,7 @@ import org.apache.hadoop.fs.FileSystem;
  * modification time in whole seconds. {@link #close()} stops the process it started, by PID.
  *
  * <p>The jar is found through the system property {@code cellar.s3proxy.jar} (the Maven build
- * copies it to {@code integration-tests/target/s3proxy/s3proxy.jar}, and the suites and
+ * copies it to {@code integration-tests/spark-LINE/target/s3proxy/s3proxy.jar}, and the suites and
  * {@code bin/cellar-bench} set the property).
  */
 public final class S3Loopback implements AutoCloseable {
@@ -103,11 +103,11 @@ public final class S3Loopback implements AutoCloseable {
   private static Path jar() throws IOException {
     String configured = System.getProperty(JAR_PROPERTY);
     Path jar = configured != null ? Path.of(configured)
-        : Path.of("integration-tests", "target", "s3proxy", "s3proxy.jar");
+        : Path.of("integration-tests", "spark-4.1", "target", "s3proxy", "s3proxy.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IOException("S3Proxy's jar is not at " + jar.toAbsolutePath() + " (system"
-          + " property " + JAR_PROPERTY + "); `mvn -pl integration-tests generate-resources`"
-          + " copies it there");
+          + " property " + JAR_PROPERTY + "); `mvn -pl integration-tests/spark-4.1"
+          + " generate-resources` copies it there");
     }
     return jar;
   }

@@ -44,7 +44,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.VarcharType;
 import org.apache.spark.util.LongAccumulator;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.Tuple2;
 
 /**
  * TPC-DS tables in Parquet, one directory per table under a work directory, made the way Spark's
@@ -92,7 +92,15 @@ public final class TpcdsData {
 
   /** Each table's schema as Spark's TPC-DS DDL declares it (with CHAR and VARCHAR types). */
   public static Map<String, StructType> declaredSchemas() {
-    return new TreeMap<>(CollectionConverters.asJava(TPCDSSchemaHelper.getTableColumns()));
+    // walked by hand: Scala 2.12 and 2.13 have no converter in common
+    Map<String, StructType> schemas = new TreeMap<>();
+    scala.collection.Iterator<Tuple2<String, StructType>> it =
+        TPCDSSchemaHelper.getTableColumns().iterator();
+    while (it.hasNext()) {
+      Tuple2<String, StructType> e = it.next();
+      schemas.put(e._1(), e._2());
+    }
+    return schemas;
   }
 
   /** The text of the marker for a scale, e.g. "scale=0.01\nformat=1\n". */
