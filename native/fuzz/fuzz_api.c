@@ -133,6 +133,21 @@ slack(unsigned long long runs)
 	return (size_t)runs * sizeof(struct frag_hdr) + M.extent;
 }
 
+/*
+ * surely_fits -- whether a value of `need` contiguous bytes under key k must
+ * fit in `fr` free bytes spread over `runs` pieces: its pieces' slack is
+ * free, and its entry header (which never splits) fits in the largest piece,
+ * which holds at least the average, in whole extents (internal)
+ */
+static int
+surely_fits(unsigned k, size_t need, size_t fr, unsigned long long runs)
+{
+	if (fr < need + slack(runs) || runs == 0)
+		return 0;
+	size_t largest = (size_t)(fr / runs) / M.extent * M.extent;
+	return largest > (size_t)entry_hdr_size(key_len(k));
+}
+
 /* model_used -- pool bytes held by live and pinned values (internal) */
 static size_t
 model_used(void)
@@ -339,7 +354,8 @@ on_evict_cb(VMEMcache *c, const void *key, size_t ksize, void *arg)
 			k, lru_victim());
 		unsigned long long runs;
 		size_t fr = engine_free(&runs);
-		UT_ASSERTm(fr < M.ctx.need + slack(runs), "eviction not needed:"
+		UT_ASSERTm(!surely_fits(M.ctx.key, M.ctx.need, fr, runs),
+			"eviction not needed:"
 			" %zu B free in %llu pieces, %zu needed", fr, runs,
 			M.ctx.need);
 		break;
@@ -408,7 +424,7 @@ do_put(unsigned k, size_t len)
 			cellar_errno_name(e));
 		UT_ASSERTeq(evicted, 0);
 	} else if (!M.lru) {
-		if (free_before >= need + slack(runs))
+		if (surely_fits(k, need, free_before, runs))
 			UT_ASSERTm(r == 0, "NONE put of %zu B with %zu free: %s",
 				len, free_before, cellar_errno_name(e));
 		else if (free_before < need)
@@ -461,8 +477,8 @@ do_replace(unsigned k, size_t len)
 				"replace placed %zu B in %zu free", need,
 				free_before + reusable);
 		else
-			UT_ASSERTm(e == ENOSPC && free_before < need +
-				slack(runs), "NONE replace of %zu B with %zu "
+			UT_ASSERTm(e == ENOSPC && !surely_fits(k, need,
+				free_before, runs), "NONE replace of %zu B with %zu "
 				"free: %s", len, free_before,
 				cellar_errno_name(e));
 	} else {
