@@ -3,6 +3,7 @@
 package io.cellar.spark;
 
 import io.cellar.spark.conf.CellarConf;
+import io.cellar.spark.format.TableFormats;
 import io.cellar.spark.read.ReadSettings;
 import io.cellar.spark.shims.PlanShims;
 import org.apache.spark.sql.SparkSession;
@@ -17,8 +18,10 @@ import scala.runtime.AbstractPartialFunction;
 /**
  * An optimizer rule that replaces Spark's {@code ParquetFileFormat} by {@link
  * CellarParquetFileFormat} in every file relation of a plan, while {@code spark.cellar.enabled}
- * is true for the session. Only the exact Spark class is replaced (a format that extends it, such
- * as Delta's, keeps its own reader). The rule is idempotent: it runs in fixed-point batches.
+ * is true for the session. Only the exact Spark class is replaced: a format that extends it, such
+ * as Delta's, is served by its table-format integration once the plan is physical (see {@link
+ * CellarColumnarRule}), and relations of a table format's own metadata (Delta's log checkpoints)
+ * are left alone. The rule is idempotent: it runs in fixed-point batches.
  *
  * <p>The swapped relation also carries the option {@value #MARKER}: Spark's {@code
  * ParquetFileFormat.equals} accepts any subclass, so without a second difference the old
@@ -44,7 +47,8 @@ public final class SwapParquetFormatRule extends Rule<LogicalPlan> {
       public boolean isDefinedAt(LogicalPlan p) {
         return p instanceof LogicalRelation lr
             && lr.relation() instanceof HadoopFsRelation fs
-            && fs.fileFormat().getClass() == ParquetFileFormat.class;
+            && fs.fileFormat().getClass() == ParquetFileFormat.class
+            && !TableFormats.isMetadata(fs);
       }
 
       @Override

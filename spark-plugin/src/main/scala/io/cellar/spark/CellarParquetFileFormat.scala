@@ -3,7 +3,7 @@
 package io.cellar.spark
 
 import io.cellar.spark.chunk.CellarColumnVector
-import io.cellar.spark.read.{CellarReader, ReadSettings, ScanMetrics}
+import io.cellar.spark.read.{CellarReader, GeneratedColumn, ReadSettings, ScanMetrics}
 import org.apache.hadoop.conf.Configuration
 import org.apache.spark.sql.SparkSession
 import org.apache.spark.sql.catalyst.InternalRow
@@ -25,7 +25,8 @@ import org.apache.spark.util.SerializableConfiguration
  * and 2.13; each hands its work to Java at once.
  *
  * Equality ignores the metrics it may carry: two instances are equal, so that plans that read
- * the same data stay equal for exchange and subquery reuse.
+ * the same data stay equal for exchange and subquery reuse. A table format's subclass (see
+ * [[io.cellar.spark.format.TableFormat]]) defines its own.
  */
 class CellarParquetFileFormat(val metrics: ScanMetrics) extends ParquetFileFormat {
 
@@ -54,20 +55,41 @@ class CellarParquetFileFormat(val metrics: ScanMetrics) extends ParquetFileForma
     // expects it (requested schema, time zone, case sensitivity...).
     val spark = super.buildReaderWithPartitionValues(sparkSession, dataSchema, partitionSchema,
       requiredSchema, filters, options, hadoopConf)
+    cachedReader(spark, sparkSession, requiredSchema, partitionSchema, filters, options,
+      hadoopConf, java.util.Map.of(), confirmFiles = false)
+  }
+
+  /**
+   * The read function of a scan: through the cache when the scan returns batches, with
+   * `fallback` (a reader of the same columns) for files the cache cannot serve; otherwise
+   * `fallback` itself. `generated` names the requested columns the reader makes; with
+   * `confirmFiles` each file is looked up before it is served (see [[ReadSettings]]).
+   */
+  protected def cachedReader(
+      fallback: PartitionedFile => Iterator[InternalRow],
+      sparkSession: SparkSession,
+      requiredSchema: StructType,
+      partitionSchema: StructType,
+      filters: Seq[Filter],
+      options: Map[String, String],
+      hadoopConf: Configuration,
+      generated: java.util.Map[String, GeneratedColumn],
+      confirmFiles: Boolean): PartitionedFile => Iterator[InternalRow] = {
     val conf = Sessions.conf(sparkSession)
     val batches = conf.parquetVectorizedReaderEnabled &&
       options.getOrElse("returning_batch", "false") == "true"
     if (!batches) {
-      spark
+      fallback
     } else {
       val settings = new ReadSettings(conf, requiredSchema, partitionSchema, filters.toArray,
-        options)
+        options, generated, confirmFiles)
       val bc = sparkSession.sparkContext.broadcast(new SerializableConfiguration(hadoopConf))
-      new CellarReader(spark, settings, bc, metrics)
+      new CellarReader(fallback, settings, bc, metrics)
     }
   }
 
-  override def equals(other: Any): Boolean = other.isInstanceOf[CellarParquetFileFormat]
+  override def equals(other: Any): Boolean =
+    other != null && other.getClass == classOf[CellarParquetFileFormat]
 
   override def hashCode(): Int = classOf[CellarParquetFileFormat].hashCode()
 }

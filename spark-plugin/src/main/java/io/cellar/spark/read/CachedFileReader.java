@@ -7,7 +7,6 @@ import io.cellar.spark.chunk.ChunkLayout;
 import io.cellar.spark.chunk.ChunkTypes;
 import io.cellar.spark.chunk.ChunkVector;
 import io.cellar.spark.chunk.ChunkWriter;
-import io.cellar.spark.chunk.RowIndexVector;
 import io.cellar.spark.chunk.WrappedVector;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.exec.FooterCache;
@@ -31,6 +30,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapred.FileSplit;
 import org.apache.hadoop.mapreduce.JobID;
@@ -74,6 +74,8 @@ import scala.collection.AbstractIterator;
  * valid while the plan above consumes them.
  */
 final class CachedFileReader extends AbstractIterator<Object> implements Closeable {
+  /** The field metadata key of a Parquet field id (Spark's ParquetUtils.FIELD_ID_METADATA_KEY). */
+  private static final String FIELD_ID = "parquet.field.id";
   private final ReadSettings s;
   private final Configuration conf;
   private final PartitionedFile file;
@@ -94,6 +96,8 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private byte[][] profiles;
   private final ColumnVector[] out;
   private final ConstantColumnVector[] partitionVectors;
+  /** Per requested column, its values when the reader makes them (see GeneratedColumn). */
+  private final GeneratedColumn.Values[] generated;
 
   // the row group being read
   private int next;
@@ -131,11 +135,33 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       out[fields.length + i] = partitionVectors[i];
     }
     this.input = new SplitInput(file, conf);
+    this.generated = new GeneratedColumn.Values[fields.length];
     try {
+      for (int i = 0; i < fields.length; i++) {
+        if (s.generated[i] != null) {
+          generated[i] = s.generated[i].open(file, conf, s.batchSize);
+        }
+      }
+      if (s.confirmFiles) {
+        confirm();
+      }
       openSplit();
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
+    }
+  }
+
+  /**
+   * Looks the file up: a missing file throws FileNotFoundException, as Spark's reader would
+   * (and Spark's handling of missing files applies); one of another length is read uncached.
+   */
+  private void confirm() throws IOException {
+    Path path = file.toPath();
+    FileStatus st = path.getFileSystem(conf).getFileStatus(path);
+    if (st.getLen() != file.fileSize()) {
+      throw new IOException(path + " is " + st.getLen() + " bytes, listed with "
+          + file.fileSize());
     }
   }
 
@@ -201,6 +227,10 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       String p = s.profileBase + "|" + f.dataType().json() + "|" + datetimeRebase.mode() + "/"
           + datetimeRebase.timeZone() + "|" + int96Rebase.mode() + "/" + int96Rebase.timeZone()
           + "|" + convertTz;
+      if (f.metadata().contains(FIELD_ID)) {
+        // a column matched by its Parquet field id (Delta's column mapping by id)
+        p += "|id=" + f.metadata().getLong(FIELD_ID);
+      }
       return Arrays.copyOf(md.digest(p.getBytes(StandardCharsets.UTF_8)),
           ChunkKey.PROFILE_BYTES);
     } catch (NoSuchAlgorithmException e) {
@@ -282,8 +312,10 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
         chunks[i].slice(rowInBlock, n);
       }
     }
-    if (s.rowIndexColumn >= 0) {
-      ((RowIndexVector) out[s.rowIndexColumn]).startAt(block.getRowIndexOffset() + rowInBlock);
+    for (GeneratedColumn.Values g : generated) {
+      if (g != null) {
+        g.fill(block.getRowIndexOffset() + rowInBlock, n);
+      }
     }
     rowInBlock += n;
     return new ColumnarBatch(out, n);
@@ -307,8 +339,8 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     for (int i = 0; i < fields.length; i++) {
       chunks[i] = null;
       decoded[i] = -1;
-      if (i == s.rowIndexColumn) {
-        out[i] = new RowIndexVector();
+      if (generated[i] != null) {
+        out[i] = generated[i].vector();
         continue;
       }
       ChunkVector cv = ChunkTypes.unsupportedReason(fields[i].dataType()) == null ? pinned(i)
@@ -502,6 +534,11 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       for (ConstantColumnVector v : partitionVectors) {
         if (v != null) {
           v.close();
+        }
+      }
+      for (GeneratedColumn.Values g : generated) {
+        if (g != null) {
+          g.close();
         }
       }
       if (input != null) {

@@ -5,6 +5,7 @@ package io.cellar.spark.read;
 import io.cellar.spark.chunk.WrappedVector;
 import io.cellar.spark.exec.ExecutorCache;
 import java.io.Closeable;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import org.apache.spark.broadcast.Broadcast;
@@ -52,6 +53,9 @@ public final class CellarReader extends AbstractFunction1<PartitionedFile, Itera
         Object it = new CachedFileReader(settings, conf.value().value(), file, cache, metrics,
             cache.footers());
         return (Iterator<InternalRow>) it;
+      } catch (FileNotFoundException e) {
+        // the file is gone: Spark's own handling applies (ignoreMissingFiles or the error)
+        throw CellarReader.<RuntimeException>unchecked(e);
       } catch (IOException | RuntimeException e) {
         if (settings.strict) {
           throw new IllegalStateException("Cellar (strict): cached read of " + file + " failed",
@@ -67,6 +71,12 @@ public final class CellarReader extends AbstractFunction1<PartitionedFile, Itera
     }
     return (Iterator<InternalRow>) (Object) new Wrapping(spark.apply(file),
         settings.requiredSchema.length());
+  }
+
+  /** Throws a checked exception where Scala callers catch it but Java cannot declare it. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E unchecked(Throwable e) throws E {
+    throw (E) e;
   }
 
   /** Spark's batches with their data columns wrapped in {@link WrappedVector}s. */

@@ -4,6 +4,7 @@ package io.cellar.spark.read;
 
 import io.cellar.spark.conf.CellarConf;
 import java.io.Serializable;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetOptions;
@@ -37,7 +38,10 @@ public final class ReadSettings implements Serializable {
   final boolean strict;
   /** Every setting that can change decoded values, for the chunks' profile digests. */
   final String profileBase;
-  final int rowIndexColumn;
+  /** Per requested column, how it is made when it is not read from the file; else null. */
+  final GeneratedColumn[] generated;
+  /** Whether each file's existence is confirmed before any of it is served from the cache. */
+  final boolean confirmFiles;
 
   public ReadSettings(
       SQLConf conf,
@@ -45,6 +49,24 @@ public final class ReadSettings implements Serializable {
       StructType partitionSchema,
       Filter[] filters,
       scala.collection.immutable.Map<String, String> options) {
+    this(conf, requiredSchema, partitionSchema, filters, options, Map.of(), false);
+  }
+
+  /**
+   * The settings of a scan some of whose requested columns, named in {@code generated}, are made
+   * by the reader (a table format's columns); Spark's row-index column always is. With {@code
+   * confirmFiles}, a file is looked up before it is served, so that a file deleted since the
+   * scan's file list was made fails the read as it would uncached (a table format's old
+   * snapshot whose files were vacuumed), instead of being served from the cache.
+   */
+  public ReadSettings(
+      SQLConf conf,
+      StructType requiredSchema,
+      StructType partitionSchema,
+      Filter[] filters,
+      scala.collection.immutable.Map<String, String> options,
+      Map<String, GeneratedColumn> generated,
+      boolean confirmFiles) {
     this.requiredSchema = requiredSchema;
     this.partitionSchema = partitionSchema;
     this.filters = filters.clone();
@@ -64,14 +86,16 @@ public final class ReadSettings implements Serializable {
     this.chunkMaxBytes = CellarConf.CHUNK_MAX_BYTES.from(k -> conf.getConfString(k, null));
     this.strict = CellarConf.TEST_STRICT.from(k -> conf.getConfString(k, null));
     this.profileBase = profile(conf, options);
-    int ri = -1;
+    this.confirmFiles = confirmFiles;
     String[] names = requiredSchema.fieldNames();
+    this.generated = new GeneratedColumn[names.length];
     for (int i = 0; i < names.length; i++) {
       if (names[i].equals(ParquetFileFormat.ROW_INDEX_TEMPORARY_COLUMN_NAME())) {
-        ri = i;
+        this.generated[i] = new RowIndexColumn();
+      } else {
+        this.generated[i] = generated.get(names[i]);
       }
     }
-    this.rowIndexColumn = ri;
   }
 
   /**

@@ -54,9 +54,9 @@ case class CachedParquetScanExec(
 }
 
 object CachedParquetScanExec {
-  /** The cached sibling of a scan whose relation reads through Cellar's format. */
-  def of(scan: FileSourceScanExec): CachedParquetScanExec =
-    CachedParquetScanExec(scan.relation, scan.stream, scan.output, scan.requiredSchema,
+  /** The cached sibling of a scan, reading `relation` (the scan's, through Cellar's format). */
+  def of(scan: FileSourceScanExec, relation: HadoopFsRelation): CachedParquetScanExec =
+    CachedParquetScanExec(relation, scan.stream, scan.output, scan.requiredSchema,
       scan.partitionFilters, scan.optionalBucketSet, scan.optionalNumCoalescedBuckets,
       scan.dataFilters, scan.tableIdentifier, scan.disableBucketedScan)
 }
