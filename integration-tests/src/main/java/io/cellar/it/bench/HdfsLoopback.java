@@ -67,9 +67,10 @@ final class HdfsLoopback implements AutoCloseable {
     for (String t : tables) {
       org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(root + "/" + t);
       fs.mkdirs(dst);
-      for (Path f : TpcdsData.parquetFiles(localDir.resolve(t))) {
+      for (Path rel : TpcdsData.tableFiles(localDir.resolve(t))) {
+        Path f = localDir.resolve(t).resolve(rel);
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(f.toUri()),
-            new org.apache.hadoop.fs.Path(dst, f.getFileName().toString()));
+            new org.apache.hadoop.fs.Path(dst, rel.toString()));
         bytes += f.toFile().length();
       }
     }

@@ -5,6 +5,7 @@ package io.cellar.it.bench;
 import io.cellar.it.s3.S3Requests;
 import io.cellar.it.tpcds.ResultRows;
 import io.cellar.it.tpcds.TpcdsData;
+import io.cellar.it.tpcds.TpcdsDelta;
 import io.cellar.spark.CellarExtensions;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.vmem.ByteCache;
@@ -38,6 +39,7 @@ import org.apache.spark.storage.RDDInfo;
  */
 final class ModeRun {
   private final BenchMode mode;
+  private final BenchFormat format;
   private final Path dataDir;
   private final String location;
   private final List<String> queries;
@@ -47,13 +49,15 @@ final class ModeRun {
   private SparkSession spark;
 
   /**
-   * @param dataDir the data generated on local disk (its footers describe the read columns)
+   * @param format how the tables are stored
+   * @param dataDir the tables on local disk (their footers describe the read columns)
    * @param location where the queries read the same files: {@code dataDir} itself or a copy on
    *     a remote file system ({@code hdfs://...})
    */
-  ModeRun(BenchMode mode, Path dataDir, String location, List<String> queries, int warmRuns,
-      String tiers, PrintStream out) {
+  ModeRun(BenchMode mode, BenchFormat format, Path dataDir, String location,
+      List<String> queries, int warmRuns, String tiers, PrintStream out) {
     this.mode = mode;
+    this.format = format;
     this.dataDir = dataDir;
     this.location = location;
     this.queries = queries;
@@ -87,6 +91,7 @@ final class ModeRun {
     Set<String> tables = BenchQueries.tables(queries);
     Properties props = new Properties();
     props.setProperty("mode", mode.label());
+    props.setProperty("format", format.label());
     props.setProperty("tiers", tiers);
     props.setProperty("location", location);
     props.setProperty("tables", String.join(",", tables));
@@ -97,7 +102,11 @@ final class ModeRun {
     Path warehouse = Files.createTempDirectory("cellar-bench-warehouse-");
     spark = session(warehouse);
     try {
-      TpcdsData.register(spark, location);
+      if (format == BenchFormat.DELTA) {
+        TpcdsDelta.register(spark, location);
+      } else {
+        TpcdsData.register(spark, location);
+      }
       long pageCache = readFiles(tables);
       say("read %.1f MiB of Parquet of %d tables from %s so the OS page cache holds them",
           pageCache / 1048576.0, tables.size(), location);
@@ -201,6 +210,9 @@ final class ModeRun {
   private SparkSession session(Path warehouse) {
     SparkSession.Builder b = benchSession("cellar-bench " + mode.label(), warehouse)
         .config("spark.cellar.enabled", Boolean.toString(mode.cellar()));
+    if (format == BenchFormat.DELTA) {
+      TpcdsDelta.configure(b, CellarExtensions.class.getName());
+    }
     if (mode.cellar()) {
       b.config("spark.cellar.tiers", tiers);
     }

@@ -91,8 +91,11 @@ enum Storage {
     void close() throws IOException;
   }
 
-  /** Makes the data of the given tables available in this setting. */
-  Location open(Path dataDir, double scale, Collection<String> tables, Path out, PrintStream log,
+  /**
+   * Makes the data of the given tables in {@code dataDir} available in this setting, under
+   * {@code name} on a remote store.
+   */
+  Location open(Path dataDir, String name, Collection<String> tables, PrintStream log,
       S3Latency latency) throws IOException {
     if (this == LOCAL) {
       String uri = dataDir.toString();
@@ -106,7 +109,6 @@ enum Storage {
         public void close() {}
       };
     }
-    String name = "sf" + TpcdsData.scaleName(scale);
     if (this == S3) {
       return serve("S3Proxy", log, base -> {
         S3Loopback s3 = S3Loopback.start(base, "cellar-bench", latency, log);

@@ -215,8 +215,9 @@ public final class S3Loopback implements AutoCloseable {
   }
 
   /**
-   * Uploads the Parquet files of the given tables from {@code localDir/<table>/} to
-   * {@code s3a://<bucket>/<prefix>/<table>/} through S3A; returns that root URI.
+   * Uploads the files of the given tables ({@link TpcdsData#tableFiles}: the Parquet files, and a
+   * Delta table's log) from {@code localDir/<table>/} to {@code s3a://<bucket>/<prefix>/<table>/}
+   * through S3A; returns that root URI.
    */
   public String upload(Path localDir, String prefix, Collection<String> tables, PrintStream log)
       throws IOException {
@@ -227,9 +228,10 @@ public final class S3Loopback implements AutoCloseable {
     try {
       for (String t : tables) {
         org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(root + "/" + t);
-        for (Path f : TpcdsData.parquetFiles(localDir.resolve(t))) {
+        for (Path rel : TpcdsData.tableFiles(localDir.resolve(t))) {
+          Path f = localDir.resolve(t).resolve(rel);
           fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(f.toUri()),
-              new org.apache.hadoop.fs.Path(dst, f.getFileName().toString()));
+              new org.apache.hadoop.fs.Path(dst, rel.toString()));
           bytes += Files.size(f);
         }
       }

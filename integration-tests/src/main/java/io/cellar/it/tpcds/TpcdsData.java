@@ -278,10 +278,9 @@ public final class TpcdsData {
     Map<String, StructType> schemas = declaredSchemas();
     String base = root.endsWith("/") ? root : root + "/";
     for (String t : tables()) {
-      String location = (base + t).replace("\\", "\\\\").replace("'", "\\'");
       spark.sql("DROP TABLE IF EXISTS `" + t + "`");
       spark.sql("CREATE TABLE `" + t + "` (" + schemas.get(t).toDDL() + ") USING parquet"
-          + " LOCATION '" + location + "'");
+          + " LOCATION '" + sqlString(base + t) + "'");
     }
   }
 
@@ -313,7 +312,31 @@ public final class TpcdsData {
     }
   }
 
-  private static void deleteTree(Path p) throws IOException {
+  /**
+   * The files of one table directory that a copy of the table needs, relative to it and sorted:
+   * every file at any depth (a Delta table's log too) except Hadoop's checksum files (hidden)
+   * and {@code _SUCCESS}. For a generated Parquet table, its Parquet files.
+   */
+  public static List<Path> tableFiles(Path tableDir) {
+    if (!Files.isDirectory(tableDir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(tableDir)) {
+      return s.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().startsWith(".")
+              && !p.getFileName().toString().equals("_SUCCESS"))
+          .map(tableDir::relativize).sorted().collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Text as the body of a single-quoted SQL string literal. */
+  static String sqlString(String text) {
+    return text.replace("\\", "\\\\").replace("'", "\\'");
+  }
+
+  static void deleteTree(Path p) throws IOException {
     if (!Files.exists(p)) {
       return;
     }
