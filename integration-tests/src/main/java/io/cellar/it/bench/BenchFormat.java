@@ -4,9 +4,7 @@ package io.cellar.it.bench;
 
 import io.cellar.it.tpcds.TpcdsDelta;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** How the benchmark's tables are stored; every mode and storage setting runs per format. */
 enum BenchFormat {
@@ -47,28 +45,8 @@ enum BenchFormat {
 
   /** The formats of a comma-separated list, in its order. */
   static List<BenchFormat> list(String text) {
-    List<BenchFormat> r = new ArrayList<>();
-    for (String s : text.split(",")) {
-      String l = s.trim().toLowerCase(Locale.ROOT);
-      if (l.isEmpty()) {
-        continue;
-      }
-      BenchFormat found = null;
-      for (BenchFormat f : values()) {
-        if (f.label.equals(l)) {
-          found = f;
-        }
-      }
-      if (found == null) {
-        throw new IllegalArgumentException("unknown format '" + s + "'; one of parquet, delta");
-      }
-      if (!r.contains(found)) {
-        r.add(found);
-      }
-    }
-    if (r.isEmpty()) {
-      throw new IllegalArgumentException("--format names no format; one of parquet, delta");
-    }
+    List<BenchFormat> r = OptionList.parse(text, values(), BenchFormat::label, "format",
+        "format");
     if (r.contains(DELTA) && !TpcdsDelta.available()) {
       throw new IllegalArgumentException("--format delta needs Delta Lake, which is not on this"
           + " Spark line's class path; Delta runs with --spark 4.1");

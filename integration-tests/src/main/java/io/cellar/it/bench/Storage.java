@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -53,29 +52,7 @@ enum Storage {
 
   /** The settings of a comma-separated list, in its order. */
   static List<Storage> list(String text) {
-    List<Storage> r = new ArrayList<>();
-    for (String s : text.split(",")) {
-      String l = s.trim().toLowerCase(Locale.ROOT);
-      if (l.isEmpty()) {
-        continue;
-      }
-      Storage found = null;
-      for (Storage v : values()) {
-        if (v.label.equals(l)) {
-          found = v;
-        }
-      }
-      if (found == null) {
-        throw new IllegalArgumentException("unknown storage '" + s + "'; one of s3, local, hdfs");
-      }
-      if (!r.contains(found)) {
-        r.add(found);
-      }
-    }
-    if (r.isEmpty()) {
-      throw new IllegalArgumentException("--storage names no setting; one of s3, local, hdfs");
-    }
-    return r;
+    return OptionList.parse(text, values(), Storage::label, "storage", "storage");
   }
 
   /** Where the modes of this setting read the data; closing it stops what it started. */
