@@ -80,9 +80,16 @@ public final class TpcdsBench {
         case "gen" -> rc = gen(opts);
         case "run" -> rc = run(opts, args);
         case "mode" -> rc = mode(opts);
-        case "restart" -> rc = RestartBench.run(opts, scale(opts), dataDir(opts, scale(opts)),
-            BenchQueries.expand(opts.getOrDefault("queries", "scan,io9")),
-            opts.getOrDefault("heap", "6g"));
+        case "restart" -> {
+          if (!BenchFormat.list(opts.getOrDefault("format", DEFAULT_FORMAT))
+              .equals(List.of(BenchFormat.PARQUET))) {
+            throw new IllegalArgumentException("restart reads Parquet tables only; --format "
+                + opts.get("format") + " is for run");
+          }
+          rc = RestartBench.run(opts, scale(opts), dataDir(opts, scale(opts)),
+              BenchQueries.expand(opts.getOrDefault("queries", "scan,io9")),
+              opts.getOrDefault("heap", "6g"));
+        }
         case "restart-fill", "restart-attach" -> rc = RestartBench.step(
             args[0].equals("restart-fill"), opts, dataDir(opts, scale(opts)),
             BenchQueries.expand(opts.get("queries")));
