@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.delta.DeltaLogFileIndex;
 import org.apache.spark.sql.delta.DeltaParquetFileFormat;
-import org.apache.spark.sql.delta.DeltaParquetFileFormatBase;
 import org.apache.spark.sql.delta.files.TahoeFileIndex;
 import org.apache.spark.sql.execution.datasources.FileFormat;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
@@ -38,7 +37,7 @@ final class DeltaScans {
 
   /** Cellar's format for a scan of a Delta table's data files, or null. */
   static FileFormat cachedFormat(HadoopFsRelation relation) {
-    if (relation.fileFormat() instanceof DeltaParquetFileFormatBase d && !isLog(relation)) {
+    if (relation.fileFormat() instanceof DeltaParquetFileFormat d && !isLog(relation)) {
       return new CellarDeltaFormat(d, null, mayReadVacuumed(d, relation));
     }
     return null;
@@ -50,7 +49,7 @@ final class DeltaScans {
    * version's files). Such a scan confirms that each file still exists before serving it from
    * the cache, so that it fails, as Delta's reader does, rather than serve deleted data.
    */
-  private static boolean mayReadVacuumed(DeltaParquetFileFormatBase d,
+  private static boolean mayReadVacuumed(DeltaParquetFileFormat d,
       HadoopFsRelation relation) {
     if (d.isCDCRead()) {
       return true;
@@ -74,7 +73,7 @@ final class DeltaScans {
    * the deletion vector, and Delta's own row-index column (which, as the cached reader serves
    * every row group of a file in order, is each row's index in the file, as Delta counts it).
    */
-  static Map<String, GeneratedColumn> generated(DeltaParquetFileFormatBase delta,
+  static Map<String, GeneratedColumn> generated(DeltaParquetFileFormat delta,
       StructType required) {
     Map<String, GeneratedColumn> g = new HashMap<>();
     for (String name : required.fieldNames()) {
@@ -97,7 +96,7 @@ final class DeltaScans {
    * @param physical logical to physical column names, as filters write them (dotted paths of
    *     quoted parts); null without column mapping
    */
-  static Filter[] pushed(DeltaParquetFileFormatBase delta, Filter[] filters,
+  static Filter[] pushed(DeltaParquetFileFormat delta, Filter[] filters,
       Map<String, String> physical) {
     if (!delta.optimizationsEnabled()) {
       return new Filter[0];

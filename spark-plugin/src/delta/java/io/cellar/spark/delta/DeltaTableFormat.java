@@ -12,8 +12,8 @@ import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
  * of Delta is behind {@link DeltaScans}.
  */
 public final class DeltaTableFormat implements TableFormat {
-  /** The base of Delta's Parquet formats (Delta 4.x: the v1 and the kernel-based connector's). */
-  static final String DELTA_FORMAT = "org.apache.spark.sql.delta.DeltaParquetFileFormatBase";
+  /** Delta's Parquet format, the same class in every Delta release Cellar supports (3.3 to 4.4). */
+  static final String DELTA_FORMAT = "org.apache.spark.sql.delta.DeltaParquetFileFormat";
 
   @Override
   public String name() {

@@ -10,7 +10,7 @@ import org.apache.hadoop.mapreduce.Job
 import org.apache.spark.sql.SparkSession
 import org.apache.spark.sql.catalyst.InternalRow
 import org.apache.spark.sql.catalyst.util.QuotingUtils
-import org.apache.spark.sql.delta.{DeltaColumnMapping, DeltaParquetFileFormatBase, NoMapping}
+import org.apache.spark.sql.delta.{DeltaColumnMapping, DeltaParquetFileFormat, NoMapping}
 import org.apache.spark.sql.execution.datasources.{OutputWriterFactory, PartitionedFile}
 import org.apache.spark.sql.sources.Filter
 import org.apache.spark.sql.types.{StructField, StructType}
@@ -26,7 +26,7 @@ import org.apache.spark.sql.types.{StructField, StructType}
  * Scala only because its overrides take Scala collections; the work is in [[DeltaScans]].
  */
 class CellarDeltaFormat(
-    val delta: DeltaParquetFileFormatBase,
+    val delta: DeltaParquetFileFormat,
     metrics: ScanMetrics,
     val confirmFiles: Boolean)
   extends CellarParquetFileFormat(metrics) {
