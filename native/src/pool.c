@@ -268,19 +268,53 @@ pool_close(struct pool *p)
 /* most cellar-<n>.pool names a directory pool looks at */
 #define POOL_FILES_MAX 4096u
 
+/* the result of open_locked when the file exists but is not Cellar's to adopt */
+#define NOT_OURS (-2)
+
 /*
- * open_locked -- opens `path` (creating it, O_EXCL, with `create`) and
- * takes its lock without waiting; the fd, or -1 with errno EWOULDBLOCK when
- * another holds it, ESTALE when the file was renamed away meanwhile
- * (internal)
+ * check_ours -- whether the open file or directory fd may be adopted as a
+ * pool: owned by this process's user and writable by no other; else -1
+ * with EPERM and a message that names it and says why (internal)
  */
 static int
-open_locked(const char *path, int create)
+check_ours(int fd, const char *what, const char *path)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC |
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return err_sys(errno, "fstat");
+	uid_t me = geteuid();
+	if (st.st_uid != me)
+		return err_set(EPERM,
+			"%s %s belongs to uid %u, not to this process's user (uid %u); Cellar adopts only pools its own user made",
+			what, path, (unsigned)st.st_uid, (unsigned)me);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return err_set(EPERM,
+			"%s %s is writable by %s (mode %04o); Cellar adopts only pools that no other user can write (chmod go-w, or remove it)",
+			what, path,
+			(st.st_mode & S_IWOTH) ? "all users" : "its group",
+			(unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/*
+ * open_locked -- opens `name` relative to dirfd (creating it, O_EXCL, with
+ * `create`), never through a symbolic link, and takes its lock without
+ * waiting; `shown` names it in messages. The fd; NOT_OURS when the file is
+ * not ours to adopt (message set); or -1 with errno ELOOP for a link,
+ * EWOULDBLOCK when another holds the lock, ESTALE when the file was renamed
+ * away meanwhile (internal)
+ */
+static int
+open_locked(int dirfd, const char *name, const char *shown, int create)
+{
+	int fd = openat(dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW |
 			(create ? O_CREAT | O_EXCL : 0), 0600);
 	if (fd < 0)
 		return -1;
+	if (check_ours(fd, "pool file", shown)) {
+		close(fd);
+		return NOT_OURS;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int err = errno;
 		close(fd);
@@ -289,8 +323,10 @@ open_locked(const char *path, int create)
 	}
 	/* the holder may have set the file aside between our open and lock */
 	struct stat a, b;
-	if (fstat(fd, &a) != 0 || stat(path, &b) != 0 || a.st_ino != b.st_ino ||
-			a.st_dev != b.st_dev || !S_ISREG(a.st_mode)) {
+	if (fstat(fd, &a) != 0 ||
+			fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) != 0 ||
+			a.st_ino != b.st_ino || a.st_dev != b.st_dev ||
+			!S_ISREG(a.st_mode)) {
 		close(fd);
 		errno = ESTALE;
 		return -1;
@@ -335,29 +371,47 @@ cmp_long(const void *a, const void *b)
 }
 
 /*
- * name_in -- dir/cellar-<n>.pool into out (internal)
+ * name_in -- dir/cellar-<n>.pool into out, and cellar-<n>.pool into
+ * base[64] (internal)
  */
 static int
-name_in(char *out, const char *dir, long n)
+name_in(char *out, char *base, const char *dir, long n)
 {
-	if (snprintf(out, PATH_MAX, "%s/cellar-%ld.pool", dir, n) >= PATH_MAX)
+	snprintf(base, 64, "cellar-%ld.pool", n);
+	if (snprintf(out, PATH_MAX, "%s/%s", dir, base) >= PATH_MAX)
 		return err_set(ENAMETOOLONG, "pool directory path too long: %s",
 				dir);
 	return 0;
 }
 
 /*
- * open_in_dir -- the locked pool file of a directory pool (internal)
+ * open_in_dir -- the locked pool file of a directory pool; the directory
+ * must be ours (check_ours), and its files are opened relative to it, so
+ * that a rename of the path meanwhile cannot redirect them (internal)
  */
 static int
 open_in_dir(struct pool *p, const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (d == NULL)
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return err_sys(errno, "open");
+	if (check_ours(dfd, "pool directory", dir)) {
+		close(dfd);
+		return -1;
+	}
+	int lfd = dup(dfd);
+	DIR *d = lfd < 0 ? NULL : fdopendir(lfd);
+	if (d == NULL) {
+		int err = errno;
+		if (lfd >= 0)
+			close(lfd);
+		close(dfd);
+		return err_sys(err, "open");
+	}
 	long *nums = malloc(POOL_FILES_MAX * sizeof(*nums));
 	if (nums == NULL) {
 		closedir(d);
+		close(dfd);
 		return err_set(ENOMEM, "out of memory");
 	}
 	size_t count = 0;
@@ -371,11 +425,13 @@ open_in_dir(struct pool *p, const char *dir)
 	qsort(nums, count, sizeof(*nums), cmp_long);
 
 	char name[PATH_MAX];
+	char base[64];
 	int fd = -1;
+	/* a file that is a link, not ours, or locked is passed over */
 	for (size_t i = 0; i < count; i++) {
-		if (name_in(name, dir, nums[i]))
+		if (name_in(name, base, dir, nums[i]))
 			goto fail;
-		int f = open_locked(name, 0);
+		int f = open_locked(dfd, base, name, 0);
 		if (f < 0)
 			continue;
 		if (fd >= 0 && !has_contents(f)) {
@@ -394,25 +450,29 @@ open_in_dir(struct pool *p, const char *dir)
 	for (long n = 0; fd < 0 && n < (long)POOL_FILES_MAX; n++) {
 		if (bsearch(&n, nums, count, sizeof(*nums), cmp_long))
 			continue;
-		if (name_in(name, dir, n))
+		if (name_in(name, base, dir, n))
 			goto fail;
-		fd = open_locked(name, 1);
+		fd = open_locked(dfd, base, name, 1);
 		if (fd >= 0) {
 			memcpy(p->path, name, sizeof(name));
 			break;
 		}
+		if (fd == NOT_OURS)
+			goto fail;
 		if (errno != EEXIST && errno != EWOULDBLOCK && errno != ESTALE) {
 			err_sys(errno, "open");
 			goto fail;
 		}
 	}
 	free(nums);
+	close(dfd);
 	if (fd < 0)
 		return err_set(EBUSY, "every pool file name in %s is taken", dir);
 	p->fd = fd;
 	return 0;
 fail:
 	free(nums);
+	close(dfd);
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -427,14 +487,20 @@ open_one(struct pool *p, const char *path)
 	if (strlen(path) >= PATH_MAX)
 		return err_set(ENAMETOOLONG, "pool file path too long");
 	for (int attempt = 0; attempt < 8; attempt++) {
-		int fd = open_locked(path, 0);
-		if (fd < 0 && errno == ENOENT)
-			fd = open_locked(path, 1);
+		int fd = open_locked(AT_FDCWD, path, path, 0);
+		if (fd == -1 && errno == ENOENT)
+			fd = open_locked(AT_FDCWD, path, path, 1);
 		if (fd >= 0) {
 			p->fd = fd;
 			snprintf(p->path, sizeof(p->path), "%s", path);
 			return 0;
 		}
+		if (fd == NOT_OURS)
+			return -1;
+		if (errno == ELOOP)
+			return err_set(ELOOP,
+				"pool file %s is a symbolic link; Cellar opens a pool file only by its own name",
+				path);
 		if (errno == EWOULDBLOCK)
 			return err_set(EBUSY,
 				"pool file %s is locked by another process or cache",
@@ -499,6 +565,87 @@ fail:
 	return ret;
 }
 
+/* set-aside files kept per pool file for inspection; older ones are removed */
+#define SET_ASIDE_KEPT 3
+
+struct aside {
+	long long secs;
+	int pid;
+	char *name;
+};
+
+static int
+cmp_aside_newest_first(const void *a, const void *b)
+{
+	const struct aside *x = a, *y = b;
+	if (x->secs != y->secs)
+		return x->secs < y->secs ? 1 : -1;
+	return (x->pid < y->pid) - (x->pid > y->pid);
+}
+
+/*
+ * prune_set_aside -- removes all but the SET_ASIDE_KEPT newest files
+ * <file>.bad-<seconds>-<pid> beside `file` that are regular files of ours;
+ * best effort: a file it cannot remove stays (internal)
+ */
+static void
+prune_set_aside(const char *file)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	const char *base = slash ? slash + 1 : file;
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == file)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
+	char prefix[NAME_MAX + 8];
+	if (snprintf(prefix, sizeof(prefix), "%s.bad-", base) >=
+			(int)sizeof(prefix))
+		return;
+	size_t plen = strlen(prefix);
+
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	struct aside *all = NULL;
+	size_t count = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && count < POOL_FILES_MAX) {
+		struct aside a;
+		int used = 0;
+		if (strncmp(de->d_name, prefix, plen) != 0 ||
+				sscanf(de->d_name + plen, "%lld-%d%n", &a.secs,
+					&a.pid, &used) != 2 ||
+				de->d_name[plen + (size_t)used] != '\0')
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+				!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct aside *n = realloc(all, ncap * sizeof(*all));
+			if (n == NULL)
+				break;
+			all = n;
+			cap = ncap;
+		}
+		if ((a.name = strdup(de->d_name)) == NULL)
+			break;
+		all[count++] = a;
+	}
+	qsort(all, count, sizeof(*all), cmp_aside_newest_first);
+	for (size_t i = 0; i < count; i++) {
+		if (i >= SET_ASIDE_KEPT)
+			(void) unlinkat(dirfd(d), all[i].name, 0);
+		free(all[i].name);
+	}
+	free(all);
+	closedir(d);
+}
+
 int
 pool_set_aside(struct pool *p, char *bad)
 {
@@ -512,6 +659,8 @@ pool_set_aside(struct pool *p, char *bad)
 			snprintf(bad, PATH_MAX, "(removed)");
 			ret = 0;
 		}
+	} else {
+		prune_set_aside(p->path);
 	}
 	pool_close(p);
 	return ret;

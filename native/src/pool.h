@@ -32,13 +32,18 @@ int pool_open_dram(struct pool *p, size_t size);
  * lockable cellar-<n>.pool, preferring one with contents, else a new one)
  * or one file (EBUSY when locked). The file is locked with flock for as
  * long as the pool is open. A new or empty file gets `size` bytes; an
- * existing one is mapped whole (p->created tells which).
+ * existing one is mapped whole (p->created tells which). Only what is ours
+ * is adopted: a pool file is never opened through a symbolic link (ELOOP),
+ * and an existing directory or file must belong to the process's user and
+ * be writable by no other (EPERM, with a message that says which and why);
+ * new files are created O_EXCL with mode 0600.
  */
 int pool_open_file(struct pool *p, const char *path, size_t size);
 
 /*
  * pool_set_aside -- renames an open persistent pool's file to
- * <file>.bad-<seconds>-<pid> (written to bad[PATH_MAX]) and closes it
+ * <file>.bad-<seconds>-<pid> (written to bad[PATH_MAX]) and closes it;
+ * of a file's set-aside copies only the 3 newest are kept
  */
 int pool_set_aside(struct pool *p, char *bad);
 

@@ -2,7 +2,8 @@
 /*
  * test_persist.c -- persistent pools: clean reattach byte for byte,
  * unclean recovery, corruption of values, entry headers and the pool
- * header, truncated and foreign files, locking between caches and
+ * header, truncated and foreign files, files and directories that are not
+ * ours, bounded set-aside copies, locking between caches and
  * processes, directory pools, and a tier stack over a persistent pool
  */
 #include <dirent.h>
@@ -384,6 +385,132 @@ test_bad_files(void)
 	expect_recreated("tiny.pool", "too small");
 }
 
+/* write_file -- a file at dir/name holding text, with mode */
+static void
+write_file(char *out, const char *name, const char *text, mode_t mode)
+{
+	snprintf(out, PATH_MAX, "%s/%s", ut_tmpdir(), name);
+	FILE *f = fopen(out, "w");
+	UT_ASSERT(f != NULL);
+	fputs(text, f);
+	fclose(f);
+	UT_OK(chmod(out, mode)); /* past the umask */
+}
+
+/* expect_refused -- adding path fails with err and a message holding why */
+static void
+expect_refused(const char *p, int err, const char *why)
+{
+	VMEMcache *c = vmemcache_new();
+	UT_ASSERT(c != NULL);
+	UT_ERR(cellar_add_persistent(c, p), err);
+	UT_ASSERTm(strstr(vmemcache_errormsg(), why) != NULL &&
+			strstr(vmemcache_errormsg(), p) != NULL,
+			"'%s' lacks '%s' or the path", vmemcache_errormsg(), why);
+	vmemcache_delete(c);
+}
+
+/* file_holds -- whether the file at p holds exactly text */
+static int
+file_holds(const char *p, const char *text)
+{
+	char buf[64] = {0};
+	FILE *f = fopen(p, "r");
+	UT_ASSERT(f != NULL);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	return n == strlen(text) && memcmp(buf, text, n) == 0;
+}
+
+/*
+ * test_adopt_only_ours -- a pool file or directory that another user can
+ * write, or that belongs to another user, is refused with a message; a
+ * symbolic link is never followed (its target keeps its bytes); a new pool
+ * file is 0600 whatever the umask
+ */
+static void
+test_adopt_only_ours(void)
+{
+	char target[PATH_MAX], link[PATH_MAX], p[PATH_MAX];
+
+	write_file(p, "open.pool", "", 0666);
+	expect_refused(p, EPERM, "writable by all users (mode 0666)");
+	write_file(p, "group.pool", "", 0620);
+	expect_refused(p, EPERM, "writable by its group");
+
+	write_file(target, "precious", "keep me", 0600);
+	snprintf(link, sizeof(link), "%s/link.pool", ut_tmpdir());
+	UT_OK(symlink(target, link));
+	expect_refused(link, ELOOP, "symbolic link");
+	UT_ASSERT(file_holds(target, "keep me"));
+
+	/* a directory pool: the directory is checked; a link inside is passed over */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/shared-dir", ut_tmpdir());
+	UT_OK(mkdir(dir, 0700));
+	UT_OK(chmod(dir, 0777));
+	expect_refused(dir, EPERM, "pool directory");
+	UT_OK(chmod(dir, 0700));
+	snprintf(link, sizeof(link), "%s/shared-dir/cellar-0.pool", ut_tmpdir());
+	UT_OK(symlink(target, link));
+	mode_t old = umask(0);
+	VMEMcache *c = utp_open(dir, 2 * MIB, 256);
+	umask(old);
+	UT_ASSERT(c != NULL);
+	struct cellar_reattach rep = utp_report(c);
+	UT_ASSERTm(strstr(rep.path, "cellar-1.pool") != NULL, "%s", rep.path);
+	UT_OK(vmemcache_put(c, "k", 1, "v", 1));
+	vmemcache_delete(c);
+	UT_ASSERT(file_holds(target, "keep me"));
+	struct stat st;
+	UT_OK(stat(rep.path, &st));
+	UT_ASSERTeq(st.st_mode & 07777, 0600);
+
+	/* another user's file: only root can make one */
+	if (geteuid() == 0) {
+		write_file(p, "theirs.pool", "", 0600);
+		UT_OK(chown(p, 65534, 65534));
+		expect_refused(p, EPERM, "belongs to uid 65534");
+		UT_OK(chown(dir, 65534, 65534));
+		expect_refused(dir, EPERM, "belongs to uid 65534");
+		UT_OK(chown(dir, 0, 0));
+	}
+}
+
+/*
+ * test_set_aside_bounded -- of a file's set-aside copies only the newest
+ * three stay; other files beside them are left alone
+ */
+static void
+test_set_aside_bounded(void)
+{
+	char p[PATH_MAX];
+	for (int i = 0; i < 4; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "old.pool.bad-%d-42", 1000 + i);
+		write_file(p, name, "old", 0600);
+	}
+	write_file(p, "old.pool.bad-notes", "mine", 0600);
+	write_file(p, "other.pool.bad-1000-42", "other", 0600);
+	make_pool("old.pool");
+	utp_flip(path, offsetof(struct pool_hdr, heap_units), 1);
+	VMEMcache *c = utp_open(path, 2 * MIB, 256);
+	UT_ASSERT(c != NULL);
+	UT_ASSERTeq(utp_report(c).state, CELLAR_POOL_RECREATED);
+	vmemcache_delete(c);
+	/* the new copy and the two newest old ones; the odd names untouched */
+	UT_ASSERTeq(count_bad("old.pool"), 3 + 1);
+	snprintf(p, sizeof(p), "%s/old.pool.bad-1003-42", ut_tmpdir());
+	UT_ASSERT(access(p, F_OK) == 0);
+	snprintf(p, sizeof(p), "%s/old.pool.bad-1002-42", ut_tmpdir());
+	UT_ASSERT(access(p, F_OK) == 0);
+	snprintf(p, sizeof(p), "%s/old.pool.bad-1001-42", ut_tmpdir());
+	UT_ASSERT(access(p, F_OK) != 0);
+	snprintf(p, sizeof(p), "%s/old.pool.bad-notes", ut_tmpdir());
+	UT_ASSERT(file_holds(p, "mine"));
+	UT_ASSERTeq(count_bad("other.pool"), 1);
+}
+
 /* test_args -- bad arguments are errors, never crashes */
 static void
 test_args(void)
@@ -574,6 +701,8 @@ main(void)
 	test_corrupt_value();
 	test_corrupt_entry_header();
 	test_bad_files();
+	test_adopt_only_ours();
+	test_set_aside_bounded();
 	test_size_kept();
 	test_lock_in_process();
 	test_lock_processes();
