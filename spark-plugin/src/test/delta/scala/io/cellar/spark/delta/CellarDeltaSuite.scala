@@ -14,6 +14,7 @@ import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanHelper
  * with Cellar off, cold and warm returns the same rows, the cached runs read through Cellar's
  * Delta format, and the warm run is served from the cache.
  */
+@DeltaFeatures
 class CellarDeltaSuite extends CellarSuiteBase with AdaptiveSparkPlanHelper {
   override protected def sessionConf: Map[String, String] = Map(
     "spark.sql.extensions" ->
