@@ -90,6 +90,7 @@ public final class CellarPlugin implements SparkPlugin {
     r.register("chunks.misses", (Gauge<Long>) c.misses::get);
     r.register("chunks.added", (Gauge<Long>) c.added::get);
     r.register("chunks.notAdded", (Gauge<Long>) c.notAdded::get);
+    r.register("chunks.rejected", (Gauge<Long>) c.rejected::get);
     r.register("fallbacks", (Gauge<Long>) c.fallbacks::get);
     r.register("available", (Gauge<Integer>) () -> c.available() ? 1 : 0);
     ByteCache cache = c.cache();

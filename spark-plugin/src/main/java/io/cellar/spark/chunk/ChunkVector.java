@@ -36,12 +36,18 @@ public abstract class ChunkVector extends CellarColumnVector {
   }
 
   /**
-   * Opens a chunk as a vector of the given type.
+   * Opens a chunk as a vector of the given type, after checking every byte the vector will
+   * dereference: the header, each node's place in the node table (each node once, children after
+   * their parent, so no cycle), its kind, children and width against the type, its sections'
+   * bounds, its null flags against its null count, every variable-width value's span within its
+   * node's data, every dictionary id against the dictionary, every list's span within its
+   * elements, and the rows of struct fields and map keys and values. The cost is one pass over
+   * the offsets, ids and null flags; values themselves are not read.
    *
    * @param type the column's Spark type, as the chunk was written with
    * @param address the chunk's first byte
    * @param size the bytes available at address
-   * @throws IllegalArgumentException when the bytes are not a chunk of that type
+   * @throws IllegalArgumentException when the bytes are not a well-formed chunk of that type
    */
   public static ChunkVector open(DataType type, long address, long size) {
     if (size < ChunkFormat.HEADER_BYTES
@@ -50,59 +56,193 @@ public abstract class ChunkVector extends CellarColumnVector {
       throw new IllegalArgumentException("not a chunk of format version " + ChunkFormat.VERSION);
     }
     long total = Platform.getLong(null, address + ChunkFormat.H_TOTAL);
-    if (total > size) {
+    if (total < ChunkFormat.HEADER_BYTES || total > size) {
       throw new IllegalArgumentException("chunk of " + total + " B in " + size + " B");
     }
-    long root = Platform.getLong(null, address + ChunkFormat.H_ROOT);
-    return node(type, address, total, root);
+    Reader r = new Reader(address, total);
+    ChunkVector v = r.node(type, Platform.getLong(null, address + ChunkFormat.H_ROOT), 0, false);
+    int rows = Platform.getInt(null, address + ChunkFormat.H_ROWS);
+    if (rows != v.rows) {
+      throw corrupt("header of " + rows + " rows over a root of " + v.rows);
+    }
+    return v;
   }
 
-  private static long at(long chunk, long total, long off, long bytes) {
-    if (off == 0) {
-      return 0;
-    }
-    if (off < 0 || bytes < 0 || off + bytes > total) {
-      throw new IllegalArgumentException("section [" + off + ", +" + bytes + ") outside the chunk");
-    }
-    return chunk + off;
+  static IllegalArgumentException corrupt(String what) {
+    return new IllegalArgumentException("corrupt chunk: " + what);
   }
 
-  private static ChunkVector node(DataType type, long chunk, long total, long off) {
-    long n = at(chunk, total, off, ChunkFormat.NODE_BYTES);
-    int kind = Platform.getByte(null, n + ChunkFormat.N_KIND);
-    int children = Platform.getShort(null, n + ChunkFormat.N_CHILDREN);
-    int width = Platform.getInt(null, n + ChunkFormat.N_WIDTH);
-    int rows = Platform.getInt(null, n + ChunkFormat.N_ROWS);
-    int nullCount = Platform.getInt(null, n + ChunkFormat.N_NULL_COUNT);
-    long nulls = at(chunk, total, Platform.getLong(null, n + ChunkFormat.N_NULLS), rows);
-    long dataOff = Platform.getLong(null, n + ChunkFormat.N_DATA);
-    long offsOff = Platform.getLong(null, n + ChunkFormat.N_OFFSETS);
-    long spans = 4L * rows;
-    long offs = at(chunk, total, offsOff, ChunkFormat.align8(spans) + spans);
-    long lens = offs == 0 ? 0 : offs + ChunkFormat.align8(spans);
-    long table = at(chunk, total, Platform.getLong(null, n + ChunkFormat.N_CHILD_TABLE), 8L * children);
-    ChunkVector[] kids = new ChunkVector[children];
-    for (int i = 0; i < children; i++) {
-      DataType childType = childType(type, kind, i);
-      kids[i] = node(childType, chunk, total, Platform.getLong(null, table + 8L * i));
+  /** Reads and checks the nodes of one chunk. */
+  private static final class Reader {
+    private final long chunk;
+    private final long total;
+    private final java.util.BitSet seen = new java.util.BitSet();
+
+    Reader(long chunk, long total) {
+      this.chunk = chunk;
+      this.total = total;
     }
+
+    /** The address of section [off, off + bytes), or 0 when off is 0 (absent). */
+    long at(long off, long bytes) {
+      if (off == 0) {
+        return 0;
+      }
+      if (off < ChunkFormat.HEADER_BYTES || bytes < 0 || off > total - bytes) {
+        throw corrupt("section [" + off + ", +" + bytes + ") outside the chunk of " + total + " B");
+      }
+      return chunk + off;
+    }
+
+    /** As at, for a section that must be present when it has bytes. */
+    long need(long off, long bytes, String what) {
+      if (off == 0 && bytes > 0) {
+        throw corrupt("no " + what + " section for " + bytes + " B");
+      }
+      return at(off, bytes);
+    }
+
+    /**
+     * The node at off, of the given type; `after` is its parent's offset (children come later
+     * in the node table), `dictionary` whether it is a DICT node's dictionary.
+     */
+    ChunkVector node(DataType type, long off, long after, boolean dictionary) {
+      if (off <= after || (off - ChunkFormat.HEADER_BYTES) % ChunkFormat.NODE_BYTES != 0) {
+        throw corrupt("node at " + off + " after a parent at " + after);
+      }
+      long n = at(off, ChunkFormat.NODE_BYTES);
+      int index = (int) Math.min(Integer.MAX_VALUE, (off - ChunkFormat.HEADER_BYTES) / ChunkFormat.NODE_BYTES);
+      if (seen.get(index)) {
+        throw corrupt("node at " + off + " reached twice");
+      }
+      seen.set(index);
+      int kind = Platform.getByte(null, n + ChunkFormat.N_KIND);
+      int children = Platform.getShort(null, n + ChunkFormat.N_CHILDREN) & 0xFFFF;
+      int width = Platform.getInt(null, n + ChunkFormat.N_WIDTH);
+      int rows = Platform.getInt(null, n + ChunkFormat.N_ROWS);
+      int nullCount = Platform.getInt(null, n + ChunkFormat.N_NULL_COUNT);
+      int typeKind = ChunkTypes.kind(type);
+      boolean fits = kind == typeKind
+          || kind == ChunkFormat.DICT && !dictionary
+              && (typeKind == ChunkFormat.FIXED || typeKind == ChunkFormat.VAR)
+          || kind == ChunkFormat.NULLS && !dictionary;
+      if (!fits || dictionary && kind != typeKind) {
+        throw corrupt("node kind " + kind + " for " + type.simpleString());
+      }
+      if (children != childCount(type, kind)) {
+        throw corrupt(children + " children for node kind " + kind);
+      }
+      if (rows < 0 || nullCount < 0 || nullCount > rows || dictionary && nullCount != 0) {
+        throw corrupt(nullCount + " nulls in " + rows + " rows");
+      }
+      long nulls = at(Platform.getLong(null, n + ChunkFormat.N_NULLS), rows);
+      if (nullCount > 0 && kind != ChunkFormat.NULLS) {
+        if (nulls == 0) {
+          throw corrupt(nullCount + " nulls without null flags");
+        }
+        long flagged = 0;
+        for (int i = 0; i < rows; i++) {
+          flagged += Platform.getByte(null, nulls + i) != 0 ? 1 : 0;
+        }
+        if (flagged != nullCount) {
+          throw corrupt(flagged + " null flags for a null count of " + nullCount);
+        }
+      }
+      long dataOff = Platform.getLong(null, n + ChunkFormat.N_DATA);
+      long offsOff = Platform.getLong(null, n + ChunkFormat.N_OFFSETS);
+      long spans = 4L * rows;
+      long offs = kind == ChunkFormat.VAR || kind == ChunkFormat.ARRAY || kind == ChunkFormat.MAP
+          ? need(offsOff, ChunkFormat.align8(spans) + spans, "offsets")
+          : at(offsOff, ChunkFormat.align8(spans) + spans);
+      long lens = offs == 0 ? 0 : offs + ChunkFormat.align8(spans);
+      long table = need(Platform.getLong(null, n + ChunkFormat.N_CHILD_TABLE), 8L * children,
+          "child table");
+      ChunkVector[] kids = new ChunkVector[children];
+      for (int i = 0; i < children; i++) {
+        kids[i] = node(childType(type, kind, i), Platform.getLong(null, table + 8L * i), off,
+            kind == ChunkFormat.DICT);
+      }
+      switch (kind) {
+        case ChunkFormat.FIXED:
+          if (width != ChunkTypes.width(type)) {
+            throw corrupt("values of " + width + " B for " + type.simpleString());
+          }
+          return new Fixed(type, nulls, rows, nullCount, width,
+              need(dataOff, (long) width * rows, "values"));
+        case ChunkFormat.VAR: {
+          // the data runs up to the offsets that follow it, or to the chunk's end
+          long data = need(dataOff, 0, "data");
+          if (data == 0) {
+            data = chunk + offsOff;
+            dataOff = offsOff;
+          }
+          long limit = offsOff > dataOff ? offsOff - dataOff : total - dataOff;
+          for (int i = 0; i < rows; i++) {
+            long o = Platform.getInt(null, offs + 4L * i);
+            long l = Platform.getInt(null, lens + 4L * i);
+            if (o < 0 || l < 0 || o + l > limit) {
+              throw corrupt("value " + i + " at [" + o + ", +" + l + ") of " + limit + " B of data");
+            }
+          }
+          return new Var(type, nulls, rows, nullCount, data, offs, lens);
+        }
+        case ChunkFormat.DICT: {
+          long ids = need(dataOff, spans, "ids");
+          int size = kids[0].rows;
+          for (int i = 0; i < rows; i++) {
+            int id = Platform.getInt(null, ids + 4L * i);
+            boolean isNull = nullCount > 0 && Platform.getByte(null, nulls + i) != 0;
+            if (id < 0 || id >= size && !(isNull && id == 0)) {
+              throw corrupt("id " + id + " at row " + i + " of a dictionary of " + size);
+            }
+          }
+          return new Dict(type, nulls, rows, nullCount, ids, kids[0]);
+        }
+        case ChunkFormat.ARRAY:
+        case ChunkFormat.MAP: {
+          int elements = kids[0].rows;
+          if (kind == ChunkFormat.MAP && kids[1].rows != elements) {
+            throw corrupt(elements + " map keys with " + kids[1].rows + " values");
+          }
+          for (int i = 0; i < rows; i++) {
+            if (nullCount > 0 && Platform.getByte(null, nulls + i) != 0) {
+              continue;
+            }
+            long o = Platform.getInt(null, offs + 4L * i);
+            long l = Platform.getInt(null, lens + 4L * i);
+            if (o < 0 || l < 0 || o + l > elements) {
+              throw corrupt("list " + i + " at [" + o + ", +" + l + ") of " + elements + " elements");
+            }
+          }
+          return new ListOf(type, nulls, rows, nullCount, offs, lens, kids);
+        }
+        case ChunkFormat.STRUCT:
+          for (ChunkVector k : kids) {
+            if (k.rows != rows) {
+              throw corrupt("a field of " + k.rows + " rows in a struct of " + rows);
+            }
+          }
+          return new Struct(type, nulls, rows, nullCount, kids);
+        case ChunkFormat.NULLS:
+          return new Fixed(type, nulls, rows, Math.max(nullCount, rows), 0, 0);
+        default:
+          throw corrupt("unknown node kind " + kind);
+      }
+    }
+  }
+
+  /** The children a node of this kind has for this type. */
+  private static int childCount(DataType type, int kind) {
     switch (kind) {
-      case ChunkFormat.FIXED:
-        return new Fixed(type, nulls, rows, nullCount, width,
-            at(chunk, total, dataOff, (long) width * rows));
-      case ChunkFormat.VAR:
-        return new Var(type, nulls, rows, nullCount, chunk + dataOff, offs, lens);
       case ChunkFormat.DICT:
-        return new Dict(type, nulls, rows, nullCount, at(chunk, total, dataOff, spans), kids[0]);
       case ChunkFormat.ARRAY:
+        return 1;
       case ChunkFormat.MAP:
-        return new ListOf(type, nulls, rows, nullCount, offs, lens, kids);
+        return 2;
       case ChunkFormat.STRUCT:
-        return new Struct(type, nulls, rows, nullCount, kids);
-      case ChunkFormat.NULLS:
-        return new Fixed(type, nulls, rows, Math.max(nullCount, rows), 0, 0);
+        return ((StructType) type).fields().length;
       default:
-        throw new IllegalArgumentException("unknown chunk node kind " + kind);
+        return 0;
     }
   }
 
@@ -117,7 +257,7 @@ public abstract class ChunkVector extends CellarColumnVector {
       case ChunkFormat.STRUCT:
         return ((StructType) type).fields()[i].dataType();
       default:
-        throw new IllegalArgumentException("node kind " + kind + " has no children");
+        throw corrupt("node kind " + kind + " has no children");
     }
   }
 

@@ -58,6 +58,8 @@ public final class ExecutorCache {
   public final AtomicLong added = new AtomicLong();
   /** Chunks that could not be added (too large, no space). */
   public final AtomicLong notAdded = new AtomicLong();
+  /** Cached chunks that failed their checks when read back; each was dropped and decoded anew. */
+  public final AtomicLong rejected = new AtomicLong();
   /** Files or columns read without the cache because of an error or an unavailable cache. */
   public final AtomicLong fallbacks = new AtomicLong();
 

@@ -386,9 +386,11 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
         throw new IllegalStateException("cached chunk of " + v.rows()
             + " rows for a row group of " + blockRows);
       }
-    } catch (RuntimeException e) {
-      // an entry that does not describe this row group is dropped and decoded anew
+    } catch (RuntimeException | StackOverflowError e) {
+      // an entry that does not describe this row group, or that fails its checks, is dropped
+      // and decoded anew
       pin.close();
+      owner.rejected.incrementAndGet();
       owner.warnFallback("an unreadable cached chunk", e);
       cache.evict(key(column));
       owner.misses.incrementAndGet();
