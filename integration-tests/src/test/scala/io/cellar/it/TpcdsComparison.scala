@@ -28,8 +28,24 @@ abstract class TpcdsComparison extends AnyFunSuite with BeforeAndAfterAll {
   protected val scale: Double = sys.props.getOrElse("cellar.tpcds.scale", "0.01").toDouble
   protected val dataDir: Path = Paths.get(sys.props.getOrElse("cellar.tpcds.dir",
     s"target/tpcds-${TpcdsData.scaleName(scale)}"))
-  /** The queries the suite runs: every TPC-DS query unless a subclass says otherwise. */
-  protected def queries: Seq[String] = TpcdsQueries.names().asScala.toSeq
+  /**
+   * The queries the suite runs, as `cellar.tpcds.queries` says: `all` (the default), or
+   * `every-N` (every Nth query, and the io9 set); a subclass may read another property.
+   */
+  protected def queries: Seq[String] = picked("cellar.tpcds.queries", "all")
+
+  /** The queries a system property picks: `all`, or `every-N` (every Nth, and the io9 set). */
+  protected def picked(property: String, default: String): Seq[String] = {
+    val all = TpcdsQueries.names().asScala.toSeq
+    sys.props.getOrElse(property, default) match {
+      case "all" => all
+      case every if every.matches("every-[1-9][0-9]*") =>
+        val n = every.stripPrefix("every-").toInt
+        all.zipWithIndex.collect { case (q, i) if i % n == 0 || TpcdsQueries.IO9.contains(q) => q }
+      case other => throw new IllegalArgumentException(
+        s"$property: '$other'; one of all, every-N (N a positive number)")
+    }
+  }
 
   protected var spark: SparkSession = _
   /** Rows of each query with Cellar off. */

@@ -23,21 +23,12 @@ import org.apache.spark.sql.SparkSession
  */
 class TpcdsDeltaSuite extends TpcdsComparison {
   /**
-   * `cellar.tpcds.delta.queries`: `all`, or `sample` (the default: every fifth query and the io9
-   * set, about a quarter of the set; a Delta query at this scale spends most of its time in
-   * Delta's planning, so the whole set takes about 11 minutes on 2 cores).
+   * `cellar.tpcds.delta.queries`: `all`, or `every-N` (every Nth query and the io9 set; the
+   * default is every-10, about a sixth of the set: a Delta query at this scale spends most of its
+   * time in Delta's planning, so the whole set takes about 11 minutes on 2 cores).
    */
-  override protected lazy val queries: Seq[String] = {
-    val all = TpcdsQueries.names().asScala.toSeq
-    sys.props.getOrElse("cellar.tpcds.delta.queries", "sample") match {
-      case "all" => all
-      case "sample" => all.zipWithIndex.collect {
-        case (q, i) if i % 5 == 0 || TpcdsQueries.IO9.contains(q) => q
-      }
-      case other => throw new IllegalArgumentException(
-        s"cellar.tpcds.delta.queries: '$other'; one of all, sample")
-    }
-  }
+  override protected lazy val queries: Seq[String] =
+    picked("cellar.tpcds.delta.queries", "every-10")
   private val deltaDir: Path = dataDir.resolveSibling(s"${dataDir.getFileName}-delta-suite")
   private val deleted = "ss_quantity > 80"
   /** The queries that read store_sales. */
