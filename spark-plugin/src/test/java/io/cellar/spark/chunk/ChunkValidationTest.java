@@ -27,7 +27,29 @@ class ChunkValidationTest {
   private static final int ROWS = 300;
 
   /** A finished chunk copied into one native buffer. */
-  private record Chunk(DataType type, long address, long size) implements AutoCloseable {
+  private static final class Chunk implements AutoCloseable {
+    private final DataType type;
+    private final long address;
+    private final long size;
+
+    Chunk(DataType type, long address, long size) {
+      this.type = type;
+      this.address = address;
+      this.size = size;
+    }
+
+    DataType type() {
+      return type;
+    }
+
+    long address() {
+      return address;
+    }
+
+    long size() {
+      return size;
+    }
+
     long node(long off) {
       return address + off;
     }
