@@ -13,9 +13,10 @@
  *    After an unclean stop it looks only at the extents the head map flags
  *    (format.h), clearing the flags of those without an entry.
  * 2. resolve: candidates newest first (by seq); one is taken if none of
- *    its extents is taken yet and its key is not taken yet. So overlapping
- *    or duplicate claims keep the newest, and no two live entries share an
- *    extent. Values are not read here: each is hashed at its first read
+ *    its extents is taken yet, not even by one of its own fragments, and
+ *    its key is not taken yet. So overlapping or duplicate claims keep the
+ *    newest, no two live entries share an extent, and no entry holds an
+ *    extent twice. Values are not read here: each is hashed at its first read
  *    (get or pin), and one that fails is dropped then, never returned, so
  *    reattach costs time per entry (clean) or per extent (unclean), never
  *    per byte.
@@ -364,21 +365,52 @@ range_take(uint64_t *b, uint64_t s, uint64_t n)
 	}
 }
 
+static void
+range_clear(uint64_t *b, uint64_t s, uint64_t n)
+{
+	for (uint64_t i = s; i < s + n; i++)
+		b[i / 64] &= ~(1ull << (i % 64));
+}
+
 /*
- * chain_do -- calls range_free (take = 0) or range_take (take = 1) on every
- * fragment of a validated entry; for range_free, 1 when all are free
- * (internal)
+ * chain_unclaim -- clears the bits of the first `count` fragments of a
+ * validated entry (internal)
  */
-static int
-chain_do(const struct scan *sc, uint64_t *bits, uint64_t unit, int take)
+static void
+chain_unclaim(const struct scan *sc, uint64_t *bits, uint64_t unit,
+		uint32_t count)
 {
 	const struct entry_hdr *h = (const struct entry_hdr *)addr_of(sc, unit);
 	uint64_t u = unit, n = h->units, next = h->next;
-	for (;;) {
-		if (take)
-			range_take(bits, u, n);
-		else if (!range_free(bits, u, n))
+	for (uint32_t i = 0; i < count; i++) {
+		range_clear(bits, u, n);
+		if (next == FRAG_NONE)
+			return;
+		const struct frag_hdr *f =
+			(const struct frag_hdr *)addr_of(sc, next);
+		u = next;
+		n = f->units;
+		next = f->next;
+	}
+}
+
+/*
+ * chain_claim -- takes the extents of every fragment of a validated entry,
+ * each only if no other entry and no earlier fragment of its own has taken
+ * any of them: a crafted chain whose fragments overlap would otherwise
+ * free an extent twice. 1 when all are taken, 0 with none taken (internal)
+ */
+static int
+chain_claim(const struct scan *sc, uint64_t *bits, uint64_t unit)
+{
+	const struct entry_hdr *h = (const struct entry_hdr *)addr_of(sc, unit);
+	uint64_t u = unit, n = h->units, next = h->next;
+	for (uint32_t done = 0;; done++) {
+		if (!range_free(bits, u, n)) {
+			chain_unclaim(sc, bits, unit, done);
 			return 0;
+		}
+		range_take(bits, u, n);
 		if (next == FRAG_NONE)
 			return 1;
 		const struct frag_hdr *f =
@@ -448,18 +480,18 @@ rebuild(VMEMcache *c, struct persist *ps, int clean, uint64_t gen)
 		const struct entry_hdr *h =
 			(const struct entry_hdr *)addr_of(&sc, cd->unit);
 		struct entry *e;
-		if (!chain_do(&sc, bits, cd->unit, 0)) {
+		if (!chain_claim(&sc, bits, cd->unit)) {
 			r->entries_dropped++;
 			continue;
 		}
 		int err = adopt(&sc, cd, &e);
 		if (err == EEXIST) {
+			chain_unclaim(&sc, bits, cd->unit, cd->nfrags);
 			r->entries_dropped++;
 			continue;
 		}
 		if (err || vec_push(&taken, &e))
 			goto out; /* an adopted entry is freed with the index */
-		chain_do(&sc, bits, cd->unit, 1);
 		if (h->seq > max_seq)
 			max_seq = h->seq;
 		r->entries_recovered++;

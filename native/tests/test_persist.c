@@ -2,14 +2,16 @@
 /*
  * test_persist.c -- persistent pools: clean reattach byte for byte,
  * unclean recovery, corruption of values, entry headers and the pool
- * header, truncated and foreign files, files and directories that are not
- * ours, bounded set-aside copies, locking between caches and
- * processes, directory pools, and a tier stack over a persistent pool
+ * header, crafted fragment chains, truncated and foreign files, files and
+ * directories that are not ours, bounded set-aside copies, locking between
+ * caches and processes, directory pools, and a tier stack over a
+ * persistent pool
  */
 #include <dirent.h>
 #include <sys/wait.h>
 
 #include "internal.h"
+#include "persist.h"
 #include "ut_pool.h"
 
 #define MIB ((size_t)1 << 20)
@@ -287,6 +289,68 @@ test_corrupt_entry_header(void)
 	for (uint32_t k = 0; k < 20; k++)
 		if (k != 3 && k != 4)
 			UT_ASSERT(key_ok(c, k, sizeof(v)));
+	UT_OK(heap_check(&c->heap));
+	vmemcache_delete(c);
+}
+
+/*
+ * test_overlapping_fragments -- an entry whose chain points back into its
+ * own extents, with every checksum valid, is dropped on reattach, and the
+ * heap never holds an extent twice
+ */
+static void
+test_overlapping_fragments(void)
+{
+	snprintf(path, sizeof(path), "%s/overlap.pool", ut_tmpdir());
+	VMEMcache *c = utp_open(path, 4 * MIB, 256);
+	UT_ASSERT(c != NULL);
+	char v[600];
+	for (uint32_t k = 0; k < 20; k++) {
+		ut_fill(v, sizeof(v), k);
+		UT_OK(vmemcache_put(c, &k, sizeof(k), v, sizeof(v)));
+	}
+	vmemcache_delete(c);
+
+	size_t size;
+	unsigned char *a = utp_map(path, &size);
+	const struct pool_hdr *ph = (const struct pool_hdr *)a;
+	struct persist ps = {.seed = ph->uuid};
+	uint32_t key = 7;
+	size_t off = utp_find(a, size, 256, &key, sizeof(key));
+	UT_ASSERT(off != 0);
+	struct entry_hdr *h = (struct entry_hdr *)(a + off);
+	UT_ASSERTeq(h->units, 3);
+	UT_ASSERTeq(h->next, FRAG_NONE);
+	uint64_t unit = (off - ph->heap_offset) / ph->extent_size;
+	/* two extents of its own, then a "fragment" that is its second one */
+	h->units = 2;
+	h->next = unit + 1;
+	h->value_size = 2 * 256 - h->hdr_size + 100;
+	h->hdr_checksum = ps_hdr_checksum(&ps, h, h + 1);
+	struct frag_hdr *f = (struct frag_hdr *)(a + off + 256);
+	f->magic = FRAG_MAGIC;
+	f->units = 1;
+	f->next = FRAG_NONE;
+	f->seq = h->seq;
+	f->check = ps_frag_check(&ps, f);
+	munmap(a, size);
+
+	c = utp_open(path, 0, 0);
+	UT_ASSERT(c != NULL);
+	struct cellar_reattach rep = utp_report(c);
+	UT_ASSERTeq(rep.state, CELLAR_POOL_CLEAN);
+	UT_ASSERTeq(rep.entries_recovered, 19);
+	UT_ASSERTeq(rep.entries_dropped, 1);
+	UT_ASSERTeq(vmemcache_exists(c, &key, sizeof(key), NULL), 0);
+	UT_OK(heap_check(&c->heap));
+	/* fill the pool to the brim: a doubly held extent would collide */
+	char big[3000];
+	for (uint32_t k = 100; k < 1400; k++) {
+		ut_fill(big, sizeof(big), k);
+		UT_OK(vmemcache_put(c, &k, sizeof(k), big, sizeof(big)));
+	}
+	for (uint32_t k = 1300; k < 1400; k++)
+		UT_ASSERT(key_ok(c, k, sizeof(big)));
 	UT_OK(heap_check(&c->heap));
 	vmemcache_delete(c);
 }
@@ -700,6 +764,7 @@ main(void)
 	test_unclean();
 	test_corrupt_value();
 	test_corrupt_entry_header();
+	test_overlapping_fragments();
 	test_bad_files();
 	test_adopt_only_ours();
 	test_set_aside_bounded();
