@@ -142,6 +142,82 @@ open_tmpfile(const char *dir)
 }
 
 /*
+ * fill_holes -- writes zeros into the holes of a file's first `size` bytes,
+ * so that the file system allocates their blocks; for file systems without
+ * fallocate. Holes read as zeros, so the file's contents do not change.
+ * 0 or an errno (internal)
+ */
+static int
+fill_holes(int fd, size_t size)
+{
+	const size_t chunk = (size_t)1 << 20;
+	char *zeros = calloc(1, chunk);
+	if (zeros == NULL)
+		return ENOMEM;
+	int ret = 0;
+	off_t off = 0;
+	while (ret == 0 && (size_t)off < size) {
+		off_t hole = lseek(fd, off, SEEK_HOLE);
+		if (hole < 0) {
+			ret = errno;
+			break;
+		}
+		if ((size_t)hole >= size)
+			break;
+		off_t data = lseek(fd, hole, SEEK_DATA);
+		if (data < 0 && errno != ENXIO) {
+			ret = errno;
+			break;
+		}
+		off_t end = data < 0 || (size_t)data > size ? (off_t)size : data;
+		for (off = hole; off < end;) {
+			size_t n = (size_t)(end - off) < chunk ? (size_t)(end - off)
+				: chunk;
+			ssize_t w = pwrite(fd, zeros, n, off);
+			if (w <= 0) {
+				ret = w < 0 ? errno : EIO;
+				break;
+			}
+			off += w;
+		}
+	}
+	free(zeros);
+	return ret;
+}
+
+/*
+ * reserve -- gives the first `size` bytes of a file blocks for real, so
+ * that a full device fails here, not later with SIGBUS on a store into
+ * the mapping: fallocate, or where the file system has none, zeros written
+ * into every hole; a file still sparse after that is refused (internal)
+ */
+static int
+reserve(int fd, size_t size, const char *path)
+{
+	int ret = posix_fallocate(fd, 0, (off_t)size);
+	if (ret == EOPNOTSUPP || ret == EINVAL) {
+		struct stat st;
+		ret = fstat(fd, &st) != 0 ? errno : 0;
+		if (ret == 0 && (size_t)st.st_size < size &&
+				ftruncate(fd, (off_t)size) != 0)
+			ret = errno;
+		if (ret == 0)
+			ret = fill_holes(fd, size);
+	}
+	if (ret)
+		return err_set(ret, "cannot reserve a pool of %zu bytes in %s: %s",
+				size, path, strerror(ret));
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return err_sys(errno, "fstat");
+	if ((uint64_t)st.st_blocks * 512 < size)
+		return err_set(ENOSPC,
+			"cannot reserve a pool of %zu bytes in %s: the file system allocated only %llu bytes of it, and a store into a hole of the mapping fails with SIGBUS once the device is full",
+			size, path, (unsigned long long)st.st_blocks * 512);
+	return 0;
+}
+
+/*
  * open_dir -- a pool file of `size` bytes in directory `dir` (internal)
  */
 static int
@@ -150,19 +226,10 @@ open_dir(struct pool *p, const char *dir, size_t size)
 	int fd = open_tmpfile(dir);
 	if (fd < 0)
 		return err_sys(errno, "open");
-	/* reserve the blocks now so that a full device fails here, not later
-	 * with SIGBUS on a write into the mapping */
-	int ret = posix_fallocate(fd, 0, (off_t)size);
-	if (ret == EOPNOTSUPP || ret == EINVAL) {
-		if (ftruncate(fd, (off_t)size) != 0)
-			ret = errno;
-		else
-			ret = 0;
-	}
+	int ret = reserve(fd, size, dir);
 	if (ret) {
 		close(fd);
-		return err_set(ret, "cannot reserve a pool of %zu bytes in %s: %s",
-				size, dir, strerror(ret));
+		return ret;
 	}
 	ret = map_shared(p, fd, size);
 	close(fd);
@@ -511,21 +578,6 @@ open_one(struct pool *p, const char *path)
 	return err_set(EBUSY, "pool file %s keeps changing under us", path);
 }
 
-/*
- * reserve -- gives a file `size` bytes of blocks (internal)
- */
-static int
-reserve(int fd, size_t size, const char *path)
-{
-	int ret = posix_fallocate(fd, 0, (off_t)size);
-	if (ret == EOPNOTSUPP || ret == EINVAL)
-		ret = ftruncate(fd, (off_t)size) != 0 ? errno : 0;
-	if (ret)
-		return err_set(ret, "cannot reserve a pool of %zu bytes in %s: %s",
-				size, path, strerror(ret));
-	return 0;
-}
-
 int
 pool_open_file(struct pool *p, const char *path, size_t size)
 {
@@ -554,6 +606,10 @@ pool_open_file(struct pool *p, const char *path, size_t size)
 			goto fail;
 		have = size;
 		p->created = 1;
+	} else if ((uint64_t)st.st_blocks * 512 < have &&
+			(ret = reserve(p->fd, have, p->path)) != 0) {
+		/* a sparse pool (copied, or made where fallocate was missing) */
+		goto fail;
 	}
 	if ((ret = map_shared(p, p->fd, have)) != 0)
 		goto fail;
