@@ -162,18 +162,6 @@ child_fill(uint32_t n, size_t len)
 	UT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-static int
-key_ok(VMEMcache *c, uint32_t k, size_t len)
-{
-	char *want = ut_malloc(len), *got = ut_malloc(len);
-	ut_fill(want, len, k);
-	ssize_t r = vmemcache_get(c, &k, sizeof(k), got, len, 0, NULL);
-	int ok = r == (ssize_t)len && memcmp(want, got, len) == 0;
-	free(want);
-	free(got);
-	return ok;
-}
-
 /* test_unclean -- a pool left open by a dead process is recovered whole */
 static void
 test_unclean(void)
@@ -187,7 +175,7 @@ test_unclean(void)
 	UT_ASSERTeq(rep.entries_recovered, 50);
 	UT_ASSERTeq(rep.bytes_recovered, 50 * 5000);
 	for (uint32_t k = 0; k < 50; k++)
-		UT_ASSERT(key_ok(c, k, 5000));
+		UT_ASSERT(utp_key_ok(c, k, 5000));
 	UT_OK(heap_check(&c->heap));
 	vmemcache_delete(c);
 	unlink(path);
@@ -245,7 +233,7 @@ test_corrupt_value(void)
 				sizeof(buf), 0, NULL), ENOENT);
 		for (uint32_t k = 0; k < 20; k++)
 			if (k != 7)
-				UT_ASSERT(key_ok(c, k, 3000));
+				UT_ASSERT(utp_key_ok(c, k, 3000));
 		UT_OK(heap_check(&c->heap));
 		vmemcache_delete(c);
 		/* the dropped entry stays gone */
@@ -288,7 +276,7 @@ test_corrupt_entry_header(void)
 	UT_ASSERTeq(vmemcache_exists(c, &(uint32_t){4}, sizeof(uint32_t), NULL), 0);
 	for (uint32_t k = 0; k < 20; k++)
 		if (k != 3 && k != 4)
-			UT_ASSERT(key_ok(c, k, sizeof(v)));
+			UT_ASSERT(utp_key_ok(c, k, sizeof(v)));
 	UT_OK(heap_check(&c->heap));
 	vmemcache_delete(c);
 }
@@ -350,7 +338,7 @@ test_overlapping_fragments(void)
 		UT_OK(vmemcache_put(c, &k, sizeof(k), big, sizeof(big)));
 	}
 	for (uint32_t k = 1300; k < 1400; k++)
-		UT_ASSERT(key_ok(c, k, sizeof(big)));
+		UT_ASSERT(utp_key_ok(c, k, sizeof(big)));
 	UT_OK(heap_check(&c->heap));
 	vmemcache_delete(c);
 }

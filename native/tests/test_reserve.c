@@ -44,17 +44,6 @@ allocated(const char *p)
 	return (unsigned long long)st.st_blocks * 512;
 }
 
-static int
-key_ok(VMEMcache *c, uint32_t k, size_t len)
-{
-	char *want = ut_malloc(len), *got = ut_malloc(len);
-	ut_fill(want, len, k);
-	ssize_t r = vmemcache_get(c, &k, sizeof(k), got, len, 0, NULL);
-	int ok = r == (ssize_t)len && memcmp(want, got, len) == 0;
-	free(want);
-	free(got);
-	return ok;
-}
 
 static void
 put_keys(VMEMcache *c, uint32_t from, uint32_t to, size_t len)
@@ -81,7 +70,7 @@ test_no_fallocate(void)
 			allocated(path));
 	put_keys(c, 0, 100, 30000);
 	for (uint32_t k = 0; k < 100; k++)
-		UT_ASSERT(key_ok(c, k, 30000));
+		UT_ASSERT(utp_key_ok(c, k, 30000));
 	vmemcache_delete(c);
 	UT_OK(unlink(path));
 }
@@ -121,7 +110,7 @@ test_sparse_reattach(void)
 		UT_ASSERTeq(rep.state, CELLAR_POOL_CLEAN);
 		UT_ASSERTeq(rep.entries_recovered, 20);
 		for (uint32_t k = 0; k < 20; k++)
-			UT_ASSERT(key_ok(c, k, 30000));
+			UT_ASSERT(utp_key_ok(c, k, 30000));
 		put_keys(c, 20, 200, 30000);
 		UT_OK(heap_check(&c->heap));
 		vmemcache_delete(c);

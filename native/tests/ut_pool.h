@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ut_pool.h -- helpers for persistent-pool tests: open a pool file, find an
- * entry in a closed pool file, flip bits in it
+ * entry in a closed pool file, flip bits in it, check a value
  */
 #ifndef CELLAR_UT_POOL_H
 #define CELLAR_UT_POOL_H 1
@@ -82,6 +82,19 @@ utp_flip(const char *path, size_t off, unsigned bit)
 	UT_ASSERT(off < size);
 	a[off] ^= (unsigned char)(1u << bit);
 	munmap(a, size);
+}
+
+/* utp_key_ok -- whether key k holds ut_fill(len, k) */
+static inline int
+utp_key_ok(VMEMcache *c, uint32_t k, size_t len)
+{
+	char *want = ut_malloc(len), *got = ut_malloc(len);
+	ut_fill(want, len, k);
+	ssize_t r = vmemcache_get(c, &k, sizeof(k), got, len, 0, NULL);
+	int ok = r == (ssize_t)len && memcmp(want, got, len) == 0;
+	free(want);
+	free(got);
+	return ok;
 }
 
 #endif /* CELLAR_UT_POOL_H */
