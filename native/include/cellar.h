@@ -262,7 +262,9 @@ long cellar_journal_drain(VMEMcache *cache, size_t max_keys,
 /*
  * Tier stacks: caches top to bottom (e.g. a DRAM pool over a file pool).
  * An entry evicted from a tier is demoted into the next one; a hit in a
- * lower tier is promoted to the top and removed below, so an entry lives in
+ * lower tier is promoted to the top. A persistent tier keeps its copy of
+ * what it promotes (so a hot value survives a stop, and its later demotion
+ * writes nothing); any other tier lets it go, so there an entry lives in
  * one tier. The stack does not own its caches: delete the stack first, then
  * the caches. It installs its own on_evict on every cache; do not change
  * them while the stack exists. All calls are thread-safe.
@@ -311,9 +313,9 @@ int cellar_tier_replace(cellar_tier *tier, const void *key, size_t key_size,
 /*
  * cellar_tier_get -- as vmemcache_get() over the stack; *tier_idx (if not
  * NULL) is the tier that held the entry when it was found. A hit below the
- * top is promoted when the top can hold the value: it leaves its tier
- * first, so a concurrent reader may miss it for that moment, and a newer
- * value put meanwhile wins over the promoted one.
+ * top is promoted when the top can hold the value: it leaves a tier that is
+ * not persistent first, so a concurrent reader may miss it for that
+ * moment, and a newer value put meanwhile wins over the promoted one.
  */
 ssize_t cellar_tier_get(cellar_tier *tier, const void *key, size_t key_size,
 		void *vbuf, size_t vbufsize, size_t offset, size_t *vsize,
@@ -351,7 +353,7 @@ long cellar_tier_journal_drain(cellar_tier *tier, size_t max_keys,
 
 /* per-stack movement counters */
 struct cellar_tier_stats {
-	unsigned long long promotions;   /* hits below the top moved up */
+	unsigned long long promotions;   /* hits below the top copied up */
 	unsigned long long demotions;    /* evictions moved one tier down */
 	unsigned long long dropped;      /* evictions that left the stack */
 };

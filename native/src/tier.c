@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tier.c -- caches stacked top to bottom: demotion on eviction, promotion on
- * a hit below the top, one tier per entry
+ * a hit below the top; an entry lives in one tier, except that a
+ * persistent tier keeps its copy of what it promotes
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -70,8 +71,79 @@ move_pinned(VMEMcache *to, const void *key, size_t key_size,
 }
 
 /*
- * on_tier_evict -- demotes an entry leaving tier idx into tier idx + 1, or
- * reports it leaving the stack (internal)
+ * pins_equal -- whether two pinned values hold the same bytes, whatever
+ * their fragments (internal)
+ */
+static int
+pins_equal(const cellar_pin *a, const cellar_pin *b)
+{
+	if (a->size != b->size)
+		return 0;
+	const char *pa = NULL, *pb = NULL;
+	size_t la = 0, lb = 0;
+	unsigned ia = 0, ib = 0;
+	for (size_t left = a->size; left > 0;) {
+		const void *next;
+		if (la == 0) {
+			if (cellar_pin_part(a, ia++, &next, &la) != 0)
+				return 0;
+			pa = next;
+		}
+		if (lb == 0) {
+			if (cellar_pin_part(b, ib++, &next, &lb) != 0)
+				return 0;
+			pb = next;
+		}
+		size_t n = la < lb ? la : lb;
+		if (n == 0 || n > left)
+			return 0;
+		if (memcmp(pa, pb, n) != 0)
+			return 0;
+		pa += n;
+		pb += n;
+		la -= n;
+		lb -= n;
+		left -= n;
+	}
+	return 1;
+}
+
+/*
+ * kept_below -- whether tier `below` already holds the value pinned above:
+ * the copy a persistent tier keeps when it serves a hit (internal)
+ */
+static int
+kept_below(cellar_tier *t, unsigned below, const void *key, size_t key_size,
+		const cellar_pin *pin)
+{
+	VMEMcache *c = t->caches[below];
+	if (c->persist == NULL)
+		return 0;
+	cellar_pin there;
+	if (vc_pin(c, key, key_size, &there, 0) != 0)
+		return 0;
+	int same = pins_equal(pin, &there);
+	cellar_pin_release(&there);
+	return same;
+}
+
+/*
+ * held_elsewhere -- whether a tier other than `idx` holds the key (internal)
+ */
+static int
+held_elsewhere(cellar_tier *t, unsigned idx, const void *key, size_t key_size)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (i != idx && vmemcache_exists(t->caches[i], key, key_size,
+				NULL) == 1)
+			return 1;
+	return 0;
+}
+
+/*
+ * on_tier_evict -- demotes an entry leaving tier idx into tier idx + 1
+ * (nothing to write when a persistent tier there kept its copy), or reports
+ * it leaving the stack unless another tier still holds it (internal)
  */
 static void
 on_tier_evict(VMEMcache *cache, const void *key, size_t key_size, void *arg)
@@ -85,7 +157,8 @@ on_tier_evict(VMEMcache *cache, const void *key, size_t key_size, void *arg)
 		 * tier above always holds the newest value of a key, so it
 		 * replaces whatever a race may have left below */
 		if (vc_pin(cache, key, key_size, &pin, 0) == 0) {
-			int ret = move_pinned(t->caches[below], key, key_size,
+			int ret = kept_below(t, below, key, key_size, &pin) ? 0
+				: move_pinned(t->caches[below], key, key_size,
 					&pin, 1);
 			cellar_pin_release(&pin);
 			if (ret == 0) {
@@ -99,6 +172,10 @@ on_tier_evict(VMEMcache *cache, const void *key, size_t key_size, void *arg)
 			}
 		}
 	}
+	/* a persistent tier's kept copy leaving while a tier above holds the
+	 * key: the key is still in the stack */
+	if (held_elsewhere(t, slot->idx, key, key_size))
+		return;
 	atomic_fetch_add(&t->dropped, 1);
 	left_stack(t, key, key_size);
 	if (t->on_evict)
@@ -296,10 +373,12 @@ cellar_tier_replace(cellar_tier *t, const void *key, size_t key_size,
 }
 
 /*
- * promote -- moves a value pinned in tier i > 0 to the top: it leaves tier i
- * first, so that it is never in two tiers. A newer value put on top
- * meanwhile wins; if the top cannot take it, it goes back where it was, and
- * if even that fails it has left the stack (internal)
+ * promote -- copies a value pinned in tier i > 0 to the top. A persistent
+ * tier keeps its copy, so the value survives a stop even while it is hot;
+ * any other tier lets it go first, so that it is in one tier only. A newer
+ * value put on top meanwhile wins; if the top cannot take a value that
+ * left tier i, it goes back, and if even that fails it has left the stack
+ * (internal)
  */
 static void
 promote(cellar_tier *t, unsigned i, const void *key, size_t key_size,
@@ -307,13 +386,14 @@ promote(cellar_tier *t, unsigned i, const void *key, size_t key_size,
 {
 	if (!fits(t, 0, key_size, pin->size))
 		return;
-	if (cellar_remove(t->caches[i], key, key_size) != 0)
+	int keep = t->caches[i]->persist != NULL;
+	if (!keep && cellar_remove(t->caches[i], key, key_size) != 0)
 		return;
 	if (move_pinned(t->caches[0], key, key_size, pin, 0) == 0) {
 		atomic_fetch_add(&t->promotions, 1);
 		return;
 	}
-	if (errno == EEXIST)
+	if (keep || errno == EEXIST)
 		return;
 	if (move_pinned(t->caches[i], key, key_size, pin, 0) != 0 &&
 			errno != EEXIST) {

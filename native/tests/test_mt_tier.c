@@ -2,14 +2,17 @@
 /*
  * test_mt_tier.c -- a tier stack used by 4 threads at once
  *
- * A 1 MiB DRAM cache over a 2 MiB file cache, 32 keys, values up to 100 KiB:
- * entries move down and up all the time. Every value read is checked whole;
- * after the threads stop, no key is in two tiers, every present value is
- * whole, and the drop count matches the stack's final on_evict calls.
+ * A 1 MiB DRAM cache over a 2 MiB file cache, then over a 2 MiB persistent
+ * pool file; 32 keys, values up to 100 KiB: entries move down and up all
+ * the time. Every value read is checked whole; after the threads stop, no
+ * key is in two tiers (over the pool file, two copies are equal), every
+ * present value is whole, and the drop count matches the stack's final
+ * on_evict calls.
  */
 #include <sched.h>
 #include <stdatomic.h>
 
+#include "ut_pool.h"
 #include "ut_value.h"
 
 #define KIB ((size_t)1 << 10)
@@ -98,15 +101,26 @@ worker(void *arg)
 	return NULL;
 }
 
-int
-main(void)
+/*
+ * run -- the threads over a DRAM cache stacked on a DRAM cache or, with
+ * `persistent`, on a persistent pool file (internal)
+ */
+static void
+run(int persistent)
 {
-	ut_start("test_mt_tier");
-	ut_watchdog(300);
 	VMEMcache *cs[2];
+	char path[PATH_MAX];
 	cs[0] = ut_cache_new(MIB, 0, VMEMCACHE_REPLACEMENT_LRU, 1);
-	cs[1] = ut_cache_new(2 * MIB, 0, VMEMCACHE_REPLACEMENT_LRU, 0);
+	if (persistent) {
+		snprintf(path, sizeof(path), "%s/mt_tier.pool", ut_tmpdir());
+		cs[1] = utp_open(path, 2 * MIB, 4096);
+		UT_ASSERT(cs[1] != NULL);
+	} else {
+		cs[1] = ut_cache_new(2 * MIB, 0, VMEMCACHE_REPLACEMENT_LRU, 0);
+	}
 	bottom = cs[1];
+	atomic_store(&drops, 0);
+	atomic_store(&total_ops, 0);
 	tier = cellar_tier_new(cs, 2);
 	UT_ASSERT(tier != NULL);
 	cellar_tier_callback_on_evict(tier, on_drop, NULL);
@@ -118,23 +132,34 @@ main(void)
 	for (int i = 0; i < NTHREADS; i++)
 		UT_OK(pthread_join(t[i], NULL));
 
-	/* exclusivity and integrity at rest */
-	unsigned present = 0;
+	/* exclusivity (or equal copies) and integrity at rest */
+	unsigned present = 0, copies = 0;
 	for (uint32_t k = 0; k < NKEYS; k++) {
 		int in0 = vmemcache_exists(cs[0], &k, sizeof(k), NULL);
 		int in1 = vmemcache_exists(cs[1], &k, sizeof(k), NULL);
-		UT_ASSERTm(!(in0 && in1), "key %u in both tiers", k);
+		UT_ASSERTm(persistent || !(in0 && in1), "key %u in both tiers",
+			k);
 		unsigned idx = 99;
 		UT_ASSERTeq(cellar_tier_exists(tier, &k, sizeof(k), NULL, &idx),
 			in0 || in1);
 		if (!in0 && !in1)
 			continue;
 		present++;
+		copies += (unsigned)(in0 + in1);
 		UT_ASSERTeq(idx, in0 ? 0 : 1);
 		ssize_t g = vmemcache_get(cs[idx], &k, sizeof(k), tbuf, MAXV,
 			0, NULL);
 		UT_ASSERT(g >= 0);
 		utv_check(tbuf, (size_t)g, k);
+		if (in0 && in1) {
+			/* the persistent tier's kept copy is the top's value */
+			static char below[MAXV];
+			ssize_t b = vmemcache_get(cs[1], &k, sizeof(k), below,
+				MAXV, 0, NULL);
+			UT_ASSERTeq(b, g);
+			UT_ASSERTm(memcmp(tbuf, below, (size_t)g) == 0,
+				"key %u: the copy below differs", k);
+		}
 	}
 	struct cellar_tier_stats ts;
 	UT_OK(cellar_tier_stats_get(tier, &ts));
@@ -147,11 +172,13 @@ main(void)
 		UT_OK(cellar_stats_get(cs[i], &st));
 		UT_ASSERTeq(st.pinned, 0);
 	}
-	UT_ASSERTeq(present, ut_stat(cs[0], VMEMCACHE_STAT_ENTRIES) +
+	UT_ASSERTeq(copies, ut_stat(cs[0], VMEMCACHE_STAT_ENTRIES) +
 		ut_stat(cs[1], VMEMCACHE_STAT_ENTRIES));
-	UT_OUT("%lu ops; %u keys present; %llu promotions, %llu demotions, "
-		"%llu dropped", atomic_load(&total_ops), present,
-		ts.promotions, ts.demotions, ts.dropped);
+	UT_OUT("%s: %lu ops; %u keys present, %u copies; %llu promotions, "
+		"%llu demotions, %llu dropped",
+		persistent ? "over a pool file" : "over DRAM",
+		atomic_load(&total_ops), present, copies, ts.promotions,
+		ts.demotions, ts.dropped);
 
 	for (uint32_t k = 0; k < NKEYS; k++)
 		(void) cellar_tier_evict(tier, &k, sizeof(k));
@@ -160,5 +187,16 @@ main(void)
 	UT_ASSERT_EMPTY(cs[1]);
 	vmemcache_delete(cs[0]);
 	vmemcache_delete(cs[1]);
+	if (persistent)
+		UT_OK(unlink(path));
+}
+
+int
+main(void)
+{
+	ut_start("test_mt_tier");
+	ut_watchdog(300);
+	run(0);
+	run(1);
 	return ut_done();
 }

@@ -693,22 +693,34 @@ test_lock_processes(void)
 	UT_ASSERT(strcmp(p[0], p[1]) != 0);
 }
 
+static int
+count_key(const void *key, size_t key_size, void *arg)
+{
+	(void) key;
+	(void) key_size;
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
 /*
- * test_tier -- DRAM over a persistent pool: what was demoted is there
- * after the stack is rebuilt
+ * test_tier -- a DRAM tier over a persistent pool: what was demoted comes
+ * back after a restart; a hit below copies the value up and the pool keeps
+ * its copy, so the hot set survives the next restart too; an eviction of
+ * the kept copy while the top holds the key does not report it gone
  */
 static void
 test_tier(void)
 {
 	snprintf(path, sizeof(path), "%s/tier.pool", ut_tmpdir());
 	unsigned char below[100] = {0};
-	for (int round = 0; round < 2; round++) {
+	for (int round = 0; round < 3; round++) {
 		VMEMcache *top = ut_cache_new(MIB, 4096, VMEMCACHE_REPLACEMENT_LRU, 1);
 		VMEMcache *bot = utp_open(path, 4 * MIB, 4096);
 		UT_ASSERT(bot != NULL);
 		VMEMcache *cs[2] = {top, bot};
 		cellar_tier *t = cellar_tier_new(cs, 2);
 		UT_ASSERT(t != NULL);
+		UT_OK(cellar_tier_journal_enable(t, 64));
 		char *v = ut_malloc(60 * KIB), *got = ut_malloc(60 * KIB);
 		if (round == 0) {
 			UT_ASSERTeq(utp_report(bot).state, CELLAR_POOL_NEW);
@@ -723,6 +735,7 @@ test_tier(void)
 			UT_ASSERT(n > 20);
 		} else {
 			UT_ASSERTeq(utp_report(bot).state, CELLAR_POOL_CLEAN);
+			uint32_t last = 0;
 			for (uint32_t k = 0; k < 60; k++) {
 				if (!below[k])
 					continue;
@@ -733,7 +746,31 @@ test_tier(void)
 						(ssize_t)(60 * KIB));
 				UT_ASSERTeq(idx, 1);
 				UT_ASSERT(memcmp(v, got, 60 * KIB) == 0);
+				/* copied up, and kept below */
+				UT_ASSERTeq(vmemcache_exists(top, &k, sizeof(k),
+						NULL), 1);
+				UT_ASSERTeq(vmemcache_exists(bot, &k, sizeof(k),
+						NULL), 1);
+				last = k;
 			}
+			struct cellar_tier_stats ts;
+			UT_OK(cellar_tier_stats_get(t, &ts));
+			UT_ASSERT(ts.promotions > 20);
+			UT_ASSERTeq(ts.dropped, 0);
+			if (round == 2) {
+				/* the kept copy goes; the key is still on top */
+				UT_OK(vmemcache_evict(bot, &last, sizeof(last)));
+				UT_ASSERTeq(vmemcache_exists(top, &last,
+						sizeof(last), NULL), 1);
+				below[last] = 0;
+			}
+			int over = 0;
+			unsigned left = 0;
+			UT_ASSERTeq(cellar_tier_journal_drain(t, 64, count_key,
+					&left, &over), 0);
+			UT_ASSERTeq(left, 0);
+			UT_OK(cellar_tier_stats_get(t, &ts));
+			UT_ASSERTeq(ts.dropped, 0);
 		}
 		free(v);
 		free(got);

@@ -11,8 +11,9 @@ import java.util.OptionalInt;
 /**
  * Caches stacked top to bottom (for example DRAM over a file pool) that behave as one {@link
  * ByteCache}. An entry evicted from a tier is demoted into the next one down; a hit below the top
- * is promoted to the top and removed below, so each entry lives in one tier. Puts go to the top (or
- * the highest tier that can hold the value).
+ * is promoted to the top. A persistent tier keeps its copy of what it promotes, so hot values
+ * survive a restart; any other tier lets it go, so there each entry lives in one tier. Puts go to
+ * the top (or the highest tier that can hold the value).
  *
  * <p>The stack owns its caches: it builds them from their builders and closes them. Use {@link
  * Pin#tier()} or {@link #tierOf(byte[])} to see which tier holds an entry.

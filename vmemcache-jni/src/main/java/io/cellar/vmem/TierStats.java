@@ -6,7 +6,7 @@ package io.cellar.vmem;
  * How entries moved between the tiers of a {@link TierStack}; mirrors {@code struct
  * cellar_tier_stats}.
  *
- * @param promotions hits below the top that moved the entry up
+ * @param promotions hits below the top that copied the entry up
  * @param demotions evictions that moved an entry one tier down
  * @param dropped evictions that left the stack
  */
