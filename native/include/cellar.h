@@ -112,6 +112,19 @@ struct cellar_reattach {
 int cellar_reattach_get(VMEMcache *cache, struct cellar_reattach *out);
 
 /*
+ * cellar_seal -- makes a persistent pool clean now, for a caller that must
+ * stop while pins are still out (vmemcache_delete needs every pin
+ * released). Entries that left the cache while pinned are cleared from the
+ * pool first, so none comes back at the next reattach; the pool is made
+ * durable and its header marked clean. Afterwards only pin releases and
+ * vmemcache_delete may follow (puts fail with EROFS); vmemcache_delete
+ * still does the full clean close. The next reattach is clean, but steps
+ * through free space an extent at a time. 0 for a cache whose pool does
+ * not persist; EINVAL for NULL.
+ */
+int cellar_seal(VMEMcache *cache);
+
+/*
  * cellar_replace -- puts `value` under `key`, replacing an existing value in
  * one step: a concurrent reader sees either the old or the new value whole.
  * The replaced entry does not count as evicted and on_evict does not run for

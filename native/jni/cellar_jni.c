@@ -1017,6 +1017,37 @@ Java_io_cellar_vmem_Native_evict(JNIEnv *env, jclass cls, jint kind,
 	return JNI_FALSE;
 }
 
+/*
+ * seal: cellar_seal on the cache, or on every cache of the stack; returns
+ * how many persistent pools were sealed
+ */
+JNIEXPORT jint JNICALL
+Java_io_cellar_vmem_Native_seal(JNIEnv *env, jclass cls, jint kind,
+		jlong handle)
+{
+	(void)cls;
+	void *h;
+	if (target(env, kind, handle, &h) == NULL)
+		return 0;
+	VMEMcache *one = h;
+	unsigned n = kind == io_cellar_vmem_Native_KIND_TIER ?
+		cellar_tier_count(h) : 1;
+	jint sealed = 0;
+	for (unsigned i = 0; i < n; i++) {
+		VMEMcache *c = kind == io_cellar_vmem_Native_KIND_TIER ?
+			cellar_tier_cache(h, i) : one;
+		struct cellar_reattach r;
+		if (cellar_reattach_get(c, &r) != 0)
+			continue; /* not persistent */
+		if (cellar_seal(c) != 0) {
+			raise_engine(env, "cellar_seal", errno);
+			return sealed;
+		}
+		sealed++;
+	}
+	return sealed;
+}
+
 JNIEXPORT jboolean JNICALL
 Java_io_cellar_vmem_Native_evictLeastRecentlyUsed(JNIEnv *env, jclass cls,
 		jlong handle)

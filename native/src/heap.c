@@ -373,6 +373,14 @@ collect(const struct avl_link *l, uint64_t (*runs)[2], uint64_t *n)
 	collect(l->right, runs, n);
 }
 
+void
+heap_locked(struct heap *h, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&h->lock);
+	fn(arg);
+	pthread_mutex_unlock(&h->lock);
+}
+
 uint64_t
 heap_free_runs(struct heap *h, uint64_t (**out)[2])
 {

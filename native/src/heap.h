@@ -83,6 +83,12 @@ void heap_add_free(struct heap *h, uint64_t start, uint64_t len);
  */
 uint64_t heap_free_runs(struct heap *h, uint64_t (**out)[2]);
 
+/*
+ * heap_locked -- runs fn(arg) with the heap's lock held, so that no free
+ * runs meanwhile
+ */
+void heap_locked(struct heap *h, void (*fn)(void *arg), void *arg);
+
 static inline char *
 heap_addr(const struct heap *h, uint64_t unit)
 {

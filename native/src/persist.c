@@ -781,6 +781,94 @@ ps_close(VMEMcache *c)
 	c->persist = NULL;
 }
 
+/* what ps_seal's pass under the heap lock needs */
+struct seal_pass {
+	VMEMcache *c;
+	const uint64_t *live;   /* extents of entries in the index */
+	uint64_t cleared;
+};
+
+/*
+ * clear_gone -- clears the header and head-map byte of every entry head
+ * that is not an indexed entry's: entries that left the index while pins
+ * held them. Runs under the heap lock, so a pin's release cannot free such
+ * an entry (and reuse its first extent for the heap's run node) meanwhile;
+ * a release that comes first has cleared both already (internal)
+ */
+static void
+clear_gone(void *arg)
+{
+	struct seal_pass *sp = arg;
+	VMEMcache *c = sp->c;
+	struct persist *ps = c->persist;
+	for (uint64_t u = 0; u < c->heap.units; u++) {
+		if (!__atomic_load_n(&ps->heads[u], __ATOMIC_RELAXED) ||
+				bit_get(sp->live, u))
+			continue;
+		uint32_t *magic = (uint32_t *)heap_addr(&c->heap, u);
+		if (__atomic_load_n(magic, __ATOMIC_RELAXED) == ENTRY_MAGIC) {
+			__atomic_store_n(magic, 0, __ATOMIC_RELAXED);
+			sp->cleared++;
+		}
+		ps_head_set(ps, u, 0);
+	}
+}
+
+/*
+ * mark_live -- sets the bits of every extent of every indexed entry
+ * (internal)
+ */
+static void
+mark_live(VMEMcache *c, uint64_t *live)
+{
+	for (unsigned i = 0; i < INDEX_SHARDS; i++) {
+		struct index_shard *sh = &c->index.shards[i];
+		pthread_rwlock_rdlock(&sh->lock);
+		for (size_t b = 0; b < sh->nbuckets; b++) {
+			for (struct entry *e = sh->buckets[b]; e; e = e->hnext) {
+				const struct entry_hdr *h = (const struct entry_hdr *)
+					heap_addr(&c->heap, e->unit);
+				range_take(live, e->unit, h->units);
+				uint64_t next = h->next;
+				for (uint32_t n = 1; n < e->nfrags &&
+						next != FRAG_NONE; n++) {
+					const struct frag_hdr *f =
+						(const struct frag_hdr *)
+						heap_addr(&c->heap, next);
+					range_take(live, next, f->units);
+					next = f->next;
+				}
+			}
+		}
+		pthread_rwlock_unlock(&sh->lock);
+	}
+}
+
+int
+ps_seal(VMEMcache *c)
+{
+	struct persist *ps = c->persist;
+	if (!c->ready || c->pool.addr == NULL)
+		return 0;
+	__atomic_store_n(&ps->sealed, 1, __ATOMIC_RELEASE);
+	uint64_t *live = calloc(c->heap.units / 64 + 1, sizeof(*live));
+	if (live == NULL)
+		return err_set(ENOMEM, "out of memory sealing %s", ps->report.path);
+	mark_live(c, live);
+	struct seal_pass sp = {c, live, 0};
+	heap_locked(&c->heap, clear_gone, &sp);
+	free(live);
+	/* no free marks: the heap's run nodes live where they would go, and
+	 * a pin's release may still free; the next reattach steps through
+	 * free space an extent at a time */
+	if (pool_persist(&c->pool, 0, c->pool.size) != 0)
+		return -1;
+	struct pool_hdr *ph = (struct pool_hdr *)c->pool.addr;
+	ph->state = POOL_STATE_CLEAN;
+	ph->entries = atomic_load(&c->entries);
+	return header_seal(c);
+}
+
 int
 cellar_reattach_get(VMEMcache *c, struct cellar_reattach *out)
 {

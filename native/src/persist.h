@@ -16,14 +16,18 @@ struct persist {
 	uint64_t seed;       /* the pool's uuid */
 	uint64_t gen;        /* pool_hdr.gen of this open */
 	uint8_t *heads;      /* the head map: a byte per extent (format.h) */
+	int sealed;          /* ps_seal ran: no more puts (atomic) */
 	struct cellar_reattach report;
 };
 
-/* ps_head_set -- marks (1) or clears (0) extent `unit` as an entry's head */
+/*
+ * ps_head_set -- marks (1) or clears (0) extent `unit` as an entry's head;
+ * atomic, as a pin's release may clear one while ps_seal does
+ */
 static inline void
 ps_head_set(struct persist *ps, uint64_t unit, uint8_t v)
 {
-	ps->heads[unit] = v;
+	__atomic_store_n(&ps->heads[unit], v, __ATOMIC_RELAXED);
 }
 
 /*
@@ -38,6 +42,19 @@ int ps_add(VMEMcache *c, const char *path, size_t size);
  * marks the header clean; frees c->persist (the mapping stays)
  */
 void ps_close(VMEMcache *c);
+
+/*
+ * ps_seal -- makes the pool clean while pins may still hold entries that
+ * left the index (see cellar_seal); 0 or -1
+ */
+int ps_seal(VMEMcache *c);
+
+/* ps_sealed -- whether ps_seal ran */
+static inline int
+ps_sealed(const struct persist *ps)
+{
+	return __atomic_load_n(&ps->sealed, __ATOMIC_ACQUIRE);
+}
 
 /* ps_value_ok -- 1 when the entry at `unit` matches its checksum */
 int ps_value_ok(VMEMcache *c, uint64_t unit);

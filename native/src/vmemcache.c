@@ -172,8 +172,9 @@ data_to_ring(VMEMcache *c, struct entry *e)
 		struct entry_hdr *h = hdr_of(c, e);
 		struct heap_place pl = {.unit = e->unit, .units = h->units,
 			.next = h->next};
-		/* a freed entry must not come back when a pool is reattached */
-		h->magic = 0;
+		/* a freed entry must not come back when a pool is reattached;
+		 * atomic, as ps_seal may clear it at the same time */
+		__atomic_store_n(&h->magic, 0, __ATOMIC_RELAXED);
 		if (c->persist)
 			ps_head_set(c->persist, e->unit, 0);
 		heap_free(&c->heap, &pl);
@@ -592,6 +593,9 @@ vc_store(VMEMcache *c, const void *key, size_t key_size,
 		int replace)
 {
 	uint64_t hdr_size = entry_hdr_size(key_size);
+	if (c->persist && ps_sealed(c->persist))
+		return err_set(EROFS,
+			"the pool is sealed (cellar_seal): it takes no more values");
 	if (!heap_fits(&c->heap, hdr_size, value_size))
 		return err_set(ENOSPC,
 			"a value of %llu bytes does not fit in the pool (%zu bytes)",
@@ -874,6 +878,16 @@ vc_has_other(VMEMcache *c, const void *key, size_t key_size)
 {
 	return idx_peek(&c->index, hash_bytes(key, key_size), key, key_size,
 			peek_live_other, NULL);
+}
+
+int
+cellar_seal(VMEMcache *c)
+{
+	if (c == NULL)
+		return err_set(EINVAL, "cellar_seal: invalid (NULL) cache");
+	if (c->persist == NULL)
+		return 0;
+	return ps_seal(c);
 }
 
 int

@@ -84,6 +84,21 @@ utp_flip(const char *path, size_t off, unsigned bit)
 	munmap(a, size);
 }
 
+/* utp_write_new -- writes `size` bytes into a new file of mode 0600 */
+static inline void
+utp_write_new(const char *path, const void *bytes, size_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	UT_ASSERT(fd >= 0);
+	for (size_t off = 0; off < size;) {
+		ssize_t n = pwrite(fd, (const char *)bytes + off, size - off,
+				(off_t)off);
+		UT_ASSERT(n > 0);
+		off += (size_t)n;
+	}
+	close(fd);
+}
+
 /* utp_key_ok -- whether key k holds ut_fill(len, k) */
 static inline int
 utp_key_ok(VMEMcache *c, uint32_t k, size_t len)

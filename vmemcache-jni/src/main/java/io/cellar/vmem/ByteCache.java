@@ -226,7 +226,9 @@ public interface ByteCache extends AutoCloseable {
   /**
    * Closes the cache: waits for calls in flight, then frees the native cache, or, while pins are
    * open, leaves that to the last pin's close. A persistent pool is then closed cleanly: its
-   * contents made durable and its header marked clean. Idempotent.
+   * contents made durable and its header marked clean. If pins are still open two seconds after
+   * the call, the persistent pool is sealed as it is (clean, without the entries that left while
+   * pinned) and a warning names the open pins; their close still frees the cache. Idempotent.
    */
   @Override
   void close();

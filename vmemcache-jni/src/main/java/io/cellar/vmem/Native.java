@@ -165,6 +165,12 @@ final class Native {
   /** Evicts the least recently used entry of a cache; false when nothing can be evicted. */
   static native boolean evictLeastRecentlyUsed(long cache);
 
+  /**
+   * Seals the persistent pools of a cache or stack while pins may be out (cellar_seal): only pin
+   * releases and delete may follow. Returns how many pools were sealed.
+   */
+  static native int seal(int kind, long handle);
+
   /** {@code cellar_stats_get()} into {@code out} ({@link CacheStats#FIELDS} longs). */
   static native void stats(long cache, long[] out);
 

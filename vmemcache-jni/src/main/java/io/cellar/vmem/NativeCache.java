@@ -17,9 +17,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Native memory is freed when the last reference goes: the cache holds one, each open {@link
  * Pin} one. So a cache closed while pins are open is freed by the last pin's close, and a pin never
- * reads unmapped memory.
+ * reads unmapped memory. A persistent pool is closed cleanly by that free; so that a pin that is
+ * never closed (leaked, or held by a thread that never ends) cannot keep it from ever being clean,
+ * {@link #close()} waits up to {@link #PIN_WAIT_AT_CLOSE_MILLIS} for open pins and then seals the
+ * pool as it is (see {@link #close()}).
  */
 abstract class NativeCache implements ByteCache {
+  /** How long {@link #close()} waits for open pins before it seals a persistent pool. */
+  static final long PIN_WAIT_AT_CLOSE_MILLIS = 2000;
+
+  private static final System.Logger LOG = System.getLogger("io.cellar.vmem");
+
   private final int kind;
   private final long handle;
   private final String description;
@@ -27,14 +35,23 @@ abstract class NativeCache implements ByteCache {
   private final AtomicLong refs = new AtomicLong(1);
   private final Leaks.Tracker leak;
   private final boolean journal;
+  private final boolean persistent;
+  private final Object freeing = new Object(); // the free and a seal never overlap
+  private boolean freed; // under freeing
   private boolean closed; // written under the write lock, read under the read lock
 
-  NativeCache(int kind, long handle, String description, boolean journal) {
+  NativeCache(int kind, long handle, String description, boolean journal, boolean persistent) {
     this.kind = kind;
     this.handle = handle;
     this.description = description;
     this.journal = journal;
+    this.persistent = persistent;
     this.leak = Leaks.track(this, description);
+  }
+
+  /** Whether the cache (or a tier of the stack) has a persistent pool. */
+  final boolean persistent() {
+    return persistent;
   }
 
   /** Frees the native object; runs once, when the last reference is released. */
@@ -62,7 +79,10 @@ abstract class NativeCache implements ByteCache {
   /** Drops one reference; the last one frees the native object. */
   final void release() {
     if (refs.decrementAndGet() == 0) {
-      destroy(handle);
+      synchronized (freeing) {
+        freed = true;
+        destroy(handle);
+      }
     }
   }
 
@@ -308,6 +328,58 @@ abstract class NativeCache implements ByteCache {
     }
     leak.closed();
     release();
+    if (persistent) {
+      sealIfPinned();
+    }
+  }
+
+  /**
+   * Waits up to {@link #PIN_WAIT_AT_CLOSE_MILLIS} for the open pins to close (the last one frees
+   * the cache and closes its pool cleanly); if some are still open then, seals the persistent
+   * pools as they are: entries that left the cache while pinned are cleared from the pool, the
+   * pool is made durable and marked clean, so a restart reattaches it clean even if those pins are
+   * never closed. The pins go on reading their values; their native memory is freed by the last
+   * one's close, as before.
+   */
+  private void sealIfPinned() {
+    long start = System.nanoTime();
+    long waitNanos = PIN_WAIT_AT_CLOSE_MILLIS * 1_000_000L;
+    boolean interrupted = false;
+    while (refs.get() > 0 && System.nanoTime() - start < waitNanos && !interrupted) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    synchronized (freeing) {
+      if (!freed) {
+        long pins = refs.get();
+        long waited = (System.nanoTime() - start) / 1_000_000L;
+        try {
+          int pools = Native.seal(kind, handle);
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "{0}: closed with {1} pin(s) still open after {2} ms; sealed its {3} persistent"
+                  + " pool(s) as they are, so a restart finds them clean; the pins keep their"
+                  + " values, and the last one to close frees the cache",
+              description,
+              pins,
+              waited,
+              pools);
+        } catch (CellarException e) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              description
+                  + ": closed with pins still open, and sealing its persistent pool failed; a"
+                  + " restart recovers it as after a crash",
+              e);
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

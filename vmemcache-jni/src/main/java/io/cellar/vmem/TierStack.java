@@ -37,7 +37,12 @@ public final class TierStack extends NativeCache {
   private final List<VmemCache> caches;
 
   private TierStack(long handle, List<VmemCache> caches, String description, boolean journal) {
-    super(Native.KIND_TIER, handle, description, journal);
+    super(
+        Native.KIND_TIER,
+        handle,
+        description,
+        journal,
+        caches.stream().anyMatch(NativeCache::persistent));
     this.caches = caches;
   }
 

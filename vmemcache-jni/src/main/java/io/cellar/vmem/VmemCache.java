@@ -40,8 +40,8 @@ public final class VmemCache extends NativeCache {
   /** Smallest extent: 256 B ({@code VMEMCACHE_MIN_EXTENT}). */
   public static final long MIN_EXTENT_SIZE = 256;
 
-  private VmemCache(long handle, String description, boolean journal) {
-    super(Native.KIND_CACHE, handle, description, journal);
+  private VmemCache(long handle, String description, boolean journal, boolean persistent) {
+    super(Native.KIND_CACHE, handle, description, journal, persistent);
   }
 
   /**
@@ -372,7 +372,7 @@ public final class VmemCache extends NativeCache {
       if (putWaitMillis >= 0) {
         Native.setPutWait(handle, putWaitMillis);
       }
-      return new VmemCache(handle, describe(), journalCapacity > 0);
+      return new VmemCache(handle, describe(), journalCapacity > 0, durable);
     }
 
     private String describe() {

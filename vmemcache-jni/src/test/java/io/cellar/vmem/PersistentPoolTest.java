@@ -8,7 +8,9 @@ import static io.cellar.vmem.TestData.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -60,6 +62,77 @@ class PersistentPoolTest {
       }
       assertThat(r.bytesRecovered()).isEqualTo(bytes);
     }
+  }
+
+  @Test
+  void closeWithAPinStillOpenSealsThePoolCleanAfterABoundedWait() throws IOException {
+    Path copy = dir.resolve("copy.pool");
+    VmemCache cache = persistent().build();
+    Path file = cache.reattach().orElseThrow().poolFile();
+    for (int i = 0; i < 50; i++) {
+      cache.put(key(i), value(700, i));
+    }
+    Pin gone = cache.pin(key(3)).orElseThrow();
+    Pin kept = cache.pin(key(4)).orElseThrow();
+    assertThat(cache.evict(key(3))).isTrue();
+    long start = System.nanoTime();
+    cache.close();
+    long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(waitedMillis).isGreaterThanOrEqualTo(NativeCache.PIN_WAIT_AT_CLOSE_MILLIS);
+    // the pins still read their values
+    assertThat(pinned(gone)).isEqualTo(value(700, 3));
+    assertThat(pinned(kept)).isEqualTo(value(700, 4));
+    // the process dies now, pins open: the file is clean, without the entry evicted while pinned
+    Files.copy(file, copy);
+    try (VmemCache reopened =
+        VmemCache.builder().poolFile(copy).size(8 * MiB).extentSize(256).build()) {
+      ReattachReport r = reopened.reattach().orElseThrow();
+      assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
+      assertThat(r.entriesRecovered()).isEqualTo(49);
+      assertThat(reopened.exists(key(3))).isFalse();
+      assertThat(reopened.get(key(4))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(700, 4)));
+    }
+    // or it lives on: the last pin's close frees the cache and closes the pool cleanly again
+    gone.close();
+    kept.close();
+    try (VmemCache reopened = persistent().build()) {
+      ReattachReport r = reopened.reattach().orElseThrow();
+      assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
+      assertThat(r.entriesRecovered()).isEqualTo(49);
+    }
+  }
+
+  @Test
+  void closeWithAPinThatClosesWhileItWaitsEndsWithTheFullCleanClose() throws Exception {
+    VmemCache cache = persistent().build();
+    cache.put(key(1), value(700, 1));
+    Pin pin = cache.pin(key(1)).orElseThrow();
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(100);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              pin.close();
+            });
+    closer.start();
+    cache.close();
+    closer.join();
+    try (VmemCache reopened = persistent().build()) {
+      assertThat(reopened.reattach().orElseThrow().state())
+          .isEqualTo(ReattachReport.State.CLEAN);
+      assertThat(reopened.get(key(1))).isPresent();
+    }
+  }
+
+  private static byte[] pinned(Pin pin) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (ByteBuffer b : pin.buffers()) {
+      out.writeBytes(TestData.bytes(b));
+    }
+    return out.toByteArray();
   }
 
   @Test
