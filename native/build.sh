@@ -16,6 +16,9 @@
 #                                    builds libcellar_jni.so against the javac -h headers in
 #                                    HEADERS (in BUILD, default HEADERS/../native-build) and
 #                                    copies it to OUT/cellar/native/<platform>/libcellar_jni.so
+#   native/build.sh jni-asan HEADERS OUT
+#                                    the same library with ASan+UBSan into OUT, and OUT/bin/java: a
+#                                    JVM launcher that preloads the sanitizer runtime
 #   native/build.sh platform         prints <platform>, e.g. linux-x86_64
 #   native/build.sh clean            removes native/target
 #
@@ -47,7 +50,7 @@ die() {
 }
 
 usage() {
-	sed -n '3,27s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '3,30s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -177,6 +180,37 @@ cmd_jni() {
 	log "installed $out/cellar/native/$plat/libcellar_jni.so"
 }
 
+# jni-asan HEADERS OUT: the JNI library built with AddressSanitizer and UBSan into OUT, and
+# OUT/bin/java, a JVM launcher that preloads the sanitizer runtime (it must come before the JVM's
+# own libraries) with the options a JVM needs; surefire runs the JNI tests with it
+cmd_jni_asan() {
+	[[ $# -eq 2 ]] || usage
+	local headers="$1" out="$2" asan
+	[[ -d "$headers" ]] || die "JNI header directory '$headers' does not exist (javac -h makes it)"
+	headers="$(cd "$headers" && pwd)"
+	if [[ -z "${JAVA_HOME:-}" ]] && command -v javac >/dev/null; then
+		JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
+		export JAVA_HOME
+	fi
+	asan="$(gcc -print-file-name=libasan.so)"
+	[[ -f "$asan" ]] || die "no libasan.so for gcc (install libasan or gcc's sanitizer runtime)"
+	configure_and_build "$(dirname "$headers")/native-build-asan" cellar_jni -DCELLAR_JNI=ON \
+		-DCELLAR_TESTS=OFF -DCELLAR_JNI_HEADERS="$headers" -DCELLAR_SANITIZE=address,undefined
+	mkdir -p "$out/bin"
+	install -m 0755 "$(dirname "$headers")/native-build-asan/libcellar_jni.so" "$out/libcellar_jni.so"
+	# the JVM handles SIGSEGV itself and never frees some memory on purpose
+	cat >"$out/bin/java" <<LAUNCHER
+#!/bin/sh
+# made by native/build.sh jni-asan: a JVM with the sanitizer runtime preloaded
+export LD_PRELOAD="$asan"
+export ASAN_OPTIONS="detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:abort_on_error=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+exec "$JAVA_HOME/bin/java" "\$@"
+LAUNCHER
+	chmod 0755 "$out/bin/java"
+	log "installed $out/libcellar_jni.so (ASan+UBSan) and its launcher $out/bin/java"
+}
+
 main() {
 	[[ $# -ge 1 ]] || usage
 	local cmd="$1"
@@ -193,6 +227,7 @@ main() {
 	test-tsan) cmd_test_tsan ;;
 	fuzz) cmd_fuzz "$@" ;;
 	jni) cmd_jni "$@" ;;
+	jni-asan) cmd_jni_asan "$@" ;;
 	platform) platform ;;
 	clean) rm -rf "$TARGET_DIR" ;;
 	-h | --help | help) usage ;;
