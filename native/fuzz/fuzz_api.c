@@ -15,12 +15,16 @@
  * recently used entry (the engine prefers, among the 32 oldest, one that is
  * not pinned, since its space frees at once), be necessary for the call in
  * progress, and find the entry still readable. Every result, errno and
- * statistic is checked; a mismatch aborts. Without libFuzzer, FUZZ_REPLAY builds a main() that replays files
+ * statistic is checked; a mismatch aborts. With bit 7 of byte 0 set the
+ * input runs the persistent mode instead (see ps_run). Without libFuzzer, FUZZ_REPLAY builds a main() that replays files
  * and directories and can generate random inputs (--random N).
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
+#include "internal.h"
+#include "persist.h"
 #include "ut.h"
 
 #define FZ_POOL ((size_t)1 << 20)
@@ -789,6 +793,398 @@ finish(void)
 	M.c = NULL;
 }
 
+/*
+ * Persistent mode (byte 0 has bit 7 set): calls on a persistent pool, or a
+ * DRAM tier stacked over one (bit 6, with an eviction journal), then a
+ * clean close or, with bit 5, a crash (the file as it was while open);
+ * then mutations of the file from the input: bit flips, bytes, a
+ * truncation, and entries or fragments crafted with valid checksums whose
+ * sizes, chains, keys and sequence numbers the input chooses; then a
+ * reattach. Every value read back must be one that was stored under its
+ * key (lost, never wrong), the heap must check out, and the cache must
+ * take a pool's worth of new values.
+ */
+#define PS_HIST 64
+#define PS_MAXVAL ((size_t)200 << 10)
+
+static struct {
+	uint64_t seed[NKEYS][PS_HIST];
+	size_t len[NKEYS][PS_HIST];
+	unsigned n[NKEYS];
+	uint64_t ver;
+} H;
+
+static char ps_path[PATH_MAX];
+
+/* what the persistent mode did, for the replay's report */
+static struct {
+	unsigned long long runs, crashes, stacks, mutations, crafted;
+	unsigned long long recovered, dropped, clean, recreated;
+} PS;
+
+/* ps_value -- the bytes of version `i` of key k into readbuf+8 (internal) */
+static const unsigned char *
+ps_value(unsigned k, unsigned i)
+{
+	ut_fill(readbuf + 8, H.len[k][i], H.seed[k][i]);
+	return readbuf + 8;
+}
+
+/* ps_next_value -- a new version of key k, or -1 when its history is full */
+static int
+ps_next_value(unsigned k, size_t len)
+{
+	if (H.n[k] == PS_HIST)
+		return -1;
+	unsigned i = H.n[k]++;
+	H.seed[k][i] = (uint64_t)k << 48 | ++H.ver;
+	H.len[k][i] = len;
+	return (int)i;
+}
+
+/* ps_check -- a value read for key k is one of its versions (internal) */
+static void
+ps_check(unsigned k, const unsigned char *got, size_t len)
+{
+	static unsigned char want[PS_MAXVAL];
+	for (unsigned i = 0; i < H.n[k]; i++) {
+		if (H.len[k][i] != len)
+			continue;
+		ut_fill(want, len, H.seed[k][i]);
+		if (memcmp(want, got, len) == 0)
+			return;
+	}
+	UT_FATAL("key %u: a value of %zu B that was never stored", k, len);
+}
+
+struct ps_target {
+	VMEMcache *top, *bot;
+	cellar_tier *t;
+};
+
+static int
+ps_store(struct ps_target *x, unsigned k, unsigned i, int how)
+{
+	const void *key = key_ptr(k);
+	size_t ks = key_len(k), len = H.len[k][i];
+	const unsigned char *v = ps_value(k, i);
+	if (how == 2) {
+		/* gathered: three pieces */
+		struct cellar_iov iov[3] = {{v, len / 3}, {v + len / 3, len / 3},
+			{v + 2 * (len / 3), len - 2 * (len / 3)}};
+		return x->t ? cellar_tier_putv(x->t, key, ks, iov, 3)
+			: cellar_putv(x->bot, key, ks, iov, 3);
+	}
+	if (how == 1)
+		return x->t ? cellar_tier_replace(x->t, key, ks, v, len)
+			: cellar_replace(x->bot, key, ks, v, len);
+	return x->t ? cellar_tier_put(x->t, key, ks, v, len)
+		: vmemcache_put(x->bot, key, ks, v, len);
+}
+
+static void
+ps_get(struct ps_target *x, unsigned k)
+{
+	static unsigned char got[PS_MAXVAL];
+	size_t vs = 0;
+	ssize_t n = x->t ? cellar_tier_get(x->t, key_ptr(k), key_len(k), got,
+			sizeof(got), 0, &vs, NULL)
+		: vmemcache_get(x->bot, key_ptr(k), key_len(k), got,
+			sizeof(got), 0, &vs);
+	if (n < 0) {
+		UT_ASSERTeq(errno, ENOENT);
+		return;
+	}
+	UT_ASSERTeq((size_t)n, vs);
+	ps_check(k, got, vs);
+}
+
+static int
+ps_journal_key(const void *key, size_t ksize, void *arg)
+{
+	(void)arg;
+	UT_ASSERT(ksize > 0 && key != NULL);
+	return 0;
+}
+
+/* fz_open -- the pool at ps_path, and a stack over it when asked */
+static void
+fz_open(struct ps_target *x, size_t extent, int stack)
+{
+	memset(x, 0, sizeof(*x));
+	x->bot = vmemcache_new();
+	UT_ASSERT(x->bot != NULL);
+	UT_OK(vmemcache_set_size(x->bot, 2 * FZ_POOL));
+	UT_OK(vmemcache_set_extent_size(x->bot, extent));
+	UT_ASSERTm(cellar_add_persistent(x->bot, ps_path) == 0, "reattach: %s",
+		vmemcache_errormsg());
+	if (!stack)
+		return;
+	x->top = vmemcache_new();
+	UT_ASSERT(x->top != NULL);
+	UT_OK(vmemcache_set_size(x->top, FZ_POOL));
+	UT_OK(cellar_add_dram(x->top));
+	VMEMcache *cs[2] = {x->top, x->bot};
+	x->t = cellar_tier_new(cs, 2);
+	UT_ASSERT(x->t != NULL);
+	UT_OK(cellar_tier_journal_enable(x->t, 16));
+}
+
+static void
+fz_close(struct ps_target *x)
+{
+	if (x->t) {
+		cellar_tier_delete(x->t);
+		vmemcache_delete(x->top);
+	}
+	vmemcache_delete(x->bot);
+}
+
+/* what a listing found: counts of known keys, copies of unknown ones */
+struct ps_listing {
+	unsigned known[NKEYS];
+	unsigned char unknown[8][64];
+	size_t unknown_len[8];
+	unsigned nunknown;
+};
+
+/* ps_key_index -- the index of a key, or NKEYS for one never used */
+static unsigned
+ps_key_index(const void *key, size_t ksize)
+{
+	for (unsigned i = 0; i < NKEYS; i++)
+		if (key_len(i) == ksize && memcmp(key_ptr(i), key, ksize) == 0)
+			return i;
+	return NKEYS;
+}
+
+static int
+ps_list_key(const void *key, size_t ksize, void *arg)
+{
+	struct ps_listing *l = arg;
+	unsigned k = ps_key_index(key, ksize);
+	if (k < NKEYS) {
+		UT_ASSERTeq(++l->known[k], 1);
+	} else if (l->nunknown < 8 && ksize <= 64) {
+		/* a crafted entry's key: its value must never be served */
+		memcpy(l->unknown[l->nunknown], key, ksize);
+		l->unknown_len[l->nunknown++] = ksize;
+	}
+	return 0;
+}
+
+/* ps_read_file / ps_write_file -- a pool file's bytes (internal) */
+static unsigned char *
+ps_read_file(size_t *size)
+{
+	int fd = open(ps_path, O_RDONLY);
+	UT_ASSERT(fd >= 0);
+	struct stat st;
+	UT_OK(fstat(fd, &st));
+	*size = (size_t)st.st_size;
+	unsigned char *b = ut_malloc(*size + 1);
+	UT_ASSERTeq(pread(fd, b, *size, 0), (ssize_t)*size);
+	close(fd);
+	return b;
+}
+
+static void
+ps_write_file(const unsigned char *b, size_t size)
+{
+	int fd = open(ps_path, O_WRONLY | O_TRUNC);
+	UT_ASSERT(fd >= 0);
+	UT_ASSERTeq(pwrite(fd, b, size, 0), (ssize_t)size);
+	close(fd);
+}
+
+/* ps_nth_head -- offset of the j-th extent (mod count) starting with an entry magic, or 0 */
+static size_t
+ps_nth_head(const unsigned char *b, size_t size, const struct pool_hdr *ph,
+		unsigned j)
+{
+	size_t found[64], n = 0;
+	for (size_t off = ph->heap_offset; n < 64 &&
+			off + sizeof(struct entry_hdr) <= size;
+			off += ph->extent_size) {
+		uint32_t m;
+		memcpy(&m, b + off, sizeof(m));
+		if (m == ENTRY_MAGIC)
+			found[n++] = off;
+	}
+	return n ? found[j % n] : 0;
+}
+
+/* ps_mutate -- one mutation of the file's bytes from the input (internal) */
+static void
+ps_mutate(struct input *in, unsigned char *b, size_t *size)
+{
+	unsigned kind = next(in) % 6;
+	PS.mutations++;
+	PS.crafted += kind >= 3;
+	size_t off = (next16(in) | (size_t)next(in) << 16) % *size;
+	struct pool_hdr ph;
+	memcpy(&ph, b, sizeof(ph));
+	int sane = *size > POOL_HDR_SIZE && ph.extent_size >= 256 &&
+		ph.extent_size <= FZ_POOL && ph.heap_offset == POOL_HDR_SIZE;
+	struct persist ps = {.seed = ph.uuid};
+	switch (kind) {
+	case 0:
+		b[off] ^= (unsigned char)(1u << (next(in) & 7));
+		break;
+	case 1:
+		for (unsigned i = next(in) % 9; i > 0 && off < *size; i--)
+			b[off++] = (unsigned char)next(in);
+		break;
+	case 2:
+		if (next(in) % 4 == 0)
+			*size = off; /* rarely: truncation */
+		break;
+	case 3: {
+		/* an entry header changed, its checksum made valid again */
+		size_t h = sane ? ps_nth_head(b, *size, &ph, next(in)) : 0;
+		if (h == 0)
+			break;
+		struct entry_hdr e;
+		memcpy(&e, b + h, sizeof(e));
+		switch (next(in) % 6) {
+		case 0: e.units = next(in) % 6; break;
+		case 1: e.next = next(in) % 8 == 0 ? FRAG_NONE
+				: (next16(in) % (ph.heap_units + 2)); break;
+		case 2: e.value_size = (uint64_t)next16(in) << (next(in) % 12);
+			break;
+		case 3: e.seq += next(in); break;
+		case 4: e.key_size = next(in) % 20; break;
+		default:
+			if (h + sizeof(e) < *size)
+				b[h + sizeof(e)] ^= (unsigned char)next(in);
+		}
+		if (h + sizeof(e) + e.key_size > *size)
+			break;
+		e.hdr_checksum = ps_hdr_checksum(&ps, &e, b + h + sizeof(e));
+		memcpy(b + h, &e, sizeof(e));
+		break;
+	}
+	default: {
+		/* a fragment header with a valid check, owned by an entry */
+		if (!sane || ph.heap_units == 0)
+			break;
+		size_t h = ps_nth_head(b, *size, &ph, next(in));
+		uint64_t unit = next16(in) % ph.heap_units;
+		size_t at = ph.heap_offset + unit * ph.extent_size;
+		if (h == 0 || at + sizeof(struct frag_hdr) > *size)
+			break;
+		struct entry_hdr e;
+		memcpy(&e, b + h, sizeof(e));
+		struct frag_hdr f = {FRAG_MAGIC, 0, 1 + next(in) % 4,
+			next(in) % 4 == 0 ? FRAG_NONE
+				: next16(in) % ph.heap_units, e.seq};
+		f.check = ps_frag_check(&ps, &f);
+		memcpy(b + at, &f, sizeof(f));
+		if (next(in) % 2) {
+			/* and the entry points at it */
+			e.next = unit;
+			e.hdr_checksum = ps_hdr_checksum(&ps, &e, b + h + sizeof(e));
+			memcpy(b + h, &e, sizeof(e));
+		}
+	}
+	}
+}
+
+/* ps_run -- one persistent-mode input (internal) */
+static void
+ps_run(unsigned cfg, struct input *in)
+{
+	memset(&H, 0, sizeof(H));
+	snprintf(ps_path, sizeof(ps_path), "%s/fz.pool", ut_tmpdir());
+	unlink(ps_path);
+	unsigned shift = (cfg >> 2) & 3;
+	size_t extent = (size_t)256 << (shift == 3 ? 0 : shift);
+	int stack = (cfg >> 6) & 1, crash = (cfg >> 5) & 1;
+	struct ps_target x;
+	fz_open(&x, extent, stack);
+
+	for (unsigned ops = 1 + next(in) % 48; ops > 0 && in->n > 0; ops--) {
+		unsigned op = next(in) % 7, k = next(in) % NKEYS;
+		size_t len = (next16(in) << (next(in) % 3)) % PS_MAXVAL;
+		int i;
+		switch (op) {
+		case 0:
+		case 1:
+		case 2:
+			if ((i = ps_next_value(k, len)) >= 0)
+				(void) ps_store(&x, k, (unsigned)i, (int)op);
+			break;
+		case 3:
+			if (x.t)
+				(void) cellar_tier_evict(x.t, key_ptr(k), key_len(k));
+			else
+				(void) vmemcache_evict(x.bot, key_ptr(k), key_len(k));
+			break;
+		case 4:
+			if (x.t) {
+				int over;
+				UT_ASSERT(cellar_tier_journal_drain(x.t, 16,
+					ps_journal_key, NULL, &over) >= 0);
+			}
+			break;
+		default:
+			ps_get(&x, k);
+		}
+	}
+	unsigned char *snap = NULL;
+	size_t size;
+	if (crash)
+		snap = ps_read_file(&size);
+	fz_close(&x);
+	if (snap == NULL)
+		snap = ps_read_file(&size);
+	for (unsigned m = next(in) % 8; m > 0 && size > 0; m--)
+		ps_mutate(in, snap, &size);
+	ps_write_file(snap, size);
+	free(snap);
+
+	fz_open(&x, extent, stack);
+	struct cellar_reattach rep;
+	UT_OK(cellar_reattach_get(x.bot, &rep));
+	PS.runs++;
+	PS.crashes += (unsigned)crash;
+	PS.stacks += (unsigned)stack;
+	PS.recovered += rep.entries_recovered;
+	PS.dropped += rep.entries_dropped;
+	PS.clean += rep.state == CELLAR_POOL_CLEAN;
+	PS.recreated += rep.state == CELLAR_POOL_RECREATED;
+	static struct ps_listing l;
+	memset(&l, 0, sizeof(l));
+	UT_OK(x.t ? cellar_tier_keys_list(x.t, ps_list_key, &l)
+		: cellar_keys_list(x.bot, ps_list_key, &l));
+	for (unsigned k = 0; k < NKEYS; k++)
+		ps_get(&x, k);
+	for (unsigned u = 0; u < l.nunknown; u++) {
+		size_t vs;
+		ssize_t n = x.t ? cellar_tier_get(x.t, l.unknown[u],
+				l.unknown_len[u], readbuf, 16, 0, &vs, NULL)
+			: vmemcache_get(x.bot, l.unknown[u], l.unknown_len[u],
+				readbuf, 16, 0, &vs);
+		UT_ASSERTm(n < 0 && errno == ENOENT,
+			"a crafted key of %zu B was served", l.unknown_len[u]);
+	}
+	UT_OK(heap_check(&x.bot->heap));
+	/* the reattached pool takes a pool's worth of new values */
+	size_t filled = 0;
+	for (unsigned k = 0; filled < 4 * FZ_POOL; k = (k + 1) % NKEYS) {
+		int i = ps_next_value(k, 20000 + k * 1000);
+		if (i < 0)
+			break;
+		UT_OK(ps_store(&x, k, (unsigned)i, 1));
+		filled += H.len[k][i];
+	}
+	for (unsigned k = 0; k < NKEYS; k++)
+		ps_get(&x, k);
+	UT_OK(heap_check(&x.bot->heap));
+	fz_close(&x);
+	unlink(ps_path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
@@ -807,6 +1203,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&M, 0, sizeof(M));
 	unsigned cfg = next(&in);
+	if (cfg & 0x80) {
+		ps_run(cfg, &in);
+		return 0;
+	}
 	M.lru = cfg & 1;
 	int dram = (cfg >> 1) & 1;
 	unsigned shift = (cfg >> 2) & 3;
@@ -948,6 +1348,11 @@ main(int argc, char *argv[])
 		else
 			run_path(argv[i]);
 	}
+	printf("persistent mode: %llu inputs (%llu crashes, %llu tier stacks), "
+		"%llu mutations (%llu crafted with valid checksums); reattached "
+		"%llu clean, %llu recreated; %llu entries recovered, %llu "
+		"dropped\n", PS.runs, PS.crashes, PS.stacks, PS.mutations,
+		PS.crafted, PS.clean, PS.recreated, PS.recovered, PS.dropped);
 	return ut_done();
 }
 #endif
