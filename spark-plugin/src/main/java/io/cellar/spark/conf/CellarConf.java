@@ -81,6 +81,15 @@ public final class CellarConf {
           .check(v -> (Long) v >= (1L << 20) && (Long) v <= (1L << 30), "a size from 1m to 1g")
           .bytesConf("256m");
 
+  public static final ConfEntry<Boolean> CACHE_ENCRYPTED =
+      ConfEntry.conf("spark.cellar.cache.encrypted-files.enabled")
+          .doc("Cache files written with Parquet modular encryption. Off, such files are read by"
+              + " Spark's reader with the session's keys, and nothing of them (footer or chunk) is"
+              + " kept or served. On, their decrypted chunks are kept in the executors' caches,"
+              + " in the clear, and served to any reader on those executors: turn it on only"
+              + " where everyone who can run queries may read those files.")
+          .booleanConf(false);
+
   public static final ConfEntry<Boolean> SCAN_NODE =
       ConfEntry.conf("spark.cellar.sql.scan-node.enabled")
           .doc("Show cached scans as CachedParquetScan nodes carrying Cellar's SQL metrics (chunks"

@@ -8,6 +8,7 @@ import io.cellar.spark.chunk.ChunkTypes;
 import io.cellar.spark.chunk.ChunkVector;
 import io.cellar.spark.chunk.ChunkWriter;
 import io.cellar.spark.chunk.WrappedVector;
+import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.exec.FooterCache;
 import io.cellar.spark.key.ChunkKey;
@@ -40,11 +41,14 @@ import org.apache.hadoop.mapreduce.TaskType;
 import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.crypto.ParquetCryptoRuntimeException;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetInputFormat;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.RebaseDateTime;
@@ -174,9 +178,18 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       ParquetReadOptions opts = HadoopReadOptions.builder(conf, file.toPath())
           .withRange(file.start(), file.start() + file.length())
           .build();
-      meta = new FooterCache.Meta(
-          ParquetFileReader.readFooter(input.file(), opts, input.stream()));
+      try {
+        meta = new FooterCache.Meta(
+            ParquetFileReader.readFooter(input.file(), opts, input.stream()));
+      } catch (ParquetCryptoRuntimeException e) {
+        // an encrypted footer and no key for it: Spark's reader gives the error it gives
+        throw new NotCacheable(file.urlEncodedPath() + " is encrypted", e);
+      }
+      refuseEncrypted(meta.footer);
       footers.put(split, meta);
+    } else {
+      // cached by a session that allowed encrypted files
+      refuseEncrypted(meta.footer);
     }
     footer = meta.footer;
     var fileMeta = footer.getFileMetaData();
@@ -205,6 +218,37 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     profiles = new byte[fields.length][];
     for (int i = 0; i < fields.length; i++) {
       profiles[i] = profile(fields[i]);
+    }
+  }
+
+  /**
+   * Throws {@link NotCacheable} for a file written with Parquet modular encryption, unless the
+   * session allows caching such files: their footers and chunks would be kept decrypted and
+   * served to any reader, whatever its keys.
+   */
+  private void refuseEncrypted(ParquetMetadata f) throws NotCacheable {
+    if (s.cacheEncrypted) {
+      return;
+    }
+    boolean encrypted =
+        f.getFileMetaData().getEncryptionType() != FileMetaData.EncryptionType.UNENCRYPTED;
+    for (int b = 0; b < f.getBlocks().size() && !encrypted; b++) {
+      for (ColumnChunkMetaData c : f.getBlocks().get(b).getColumns()) {
+        encrypted |= c.isEncrypted();
+      }
+    }
+    if (encrypted) {
+      throw new NotCacheable(file.urlEncodedPath() + " is encrypted and "
+          + CellarConf.CACHE_ENCRYPTED.key() + " is false", null);
+    }
+  }
+
+  /** A file Cellar leaves to Spark's reader on purpose: read uncached, without a warning. */
+  static final class NotCacheable extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NotCacheable(String why, Throwable cause) {
+      super(why, cause);
     }
   }
 

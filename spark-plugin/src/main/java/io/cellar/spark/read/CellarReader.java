@@ -56,6 +56,8 @@ public final class CellarReader extends AbstractFunction1<PartitionedFile, Itera
       } catch (FileNotFoundException e) {
         // the file is gone: Spark's own handling applies (ignoreMissingFiles or the error)
         throw CellarReader.<RuntimeException>unchecked(e);
+      } catch (CachedFileReader.NotCacheable e) {
+        // left to Spark's reader on purpose (an encrypted file): no warning
       } catch (IOException | RuntimeException e) {
         if (settings.strict) {
           throw new IllegalStateException("Cellar (strict): cached read of " + file + " failed",
