@@ -29,21 +29,26 @@ abstract class TpcdsComparison extends AnyFunSuite with BeforeAndAfterAll {
   protected val dataDir: Path = Paths.get(sys.props.getOrElse("cellar.tpcds.dir",
     s"target/tpcds-${TpcdsData.scaleName(scale)}"))
   /**
-   * The queries the suite runs, as `cellar.tpcds.queries` says: `all` (the default), or
-   * `every-N` (every Nth query, and the io9 set); a subclass may read another property.
+   * The queries the suite runs, as `cellar.tpcds.queries` says: `all` (the default), `every-N`
+   * (every Nth query, and the io9 set) or `every-N+K` (every Nth from the Kth); a subclass may
+   * read another property.
    */
   protected def queries: Seq[String] = picked("cellar.tpcds.queries", "all")
 
-  /** The queries a system property picks: `all`, or `every-N` (every Nth, and the io9 set). */
+  /** The queries a system property picks: `all`, `every-N` or `every-N+K` (and the io9 set). */
   protected def picked(property: String, default: String): Seq[String] = {
     val all = TpcdsQueries.names().asScala.toSeq
     sys.props.getOrElse(property, default) match {
       case "all" => all
-      case every if every.matches("every-[1-9][0-9]*") =>
-        val n = every.stripPrefix("every-").toInt
-        all.zipWithIndex.collect { case (q, i) if i % n == 0 || TpcdsQueries.IO9.contains(q) => q }
+      case every if every.matches("every-[1-9][0-9]*(\\+[0-9]+)?") =>
+        val Array(n, k) = (every.stripPrefix("every-") + (if (every.contains("+")) "" else "+0"))
+          .split("\\+").map(_.toInt)
+        require(k < n, s"$property: '$every'; the offset K of every-N+K must be below N")
+        all.zipWithIndex.collect {
+          case (q, i) if i % n == k || TpcdsQueries.IO9.contains(q) => q
+        }
       case other => throw new IllegalArgumentException(
-        s"$property: '$other'; one of all, every-N (N a positive number)")
+        s"$property: '$other'; one of all, every-N or every-N+K (every Nth query from the Kth)")
     }
   }
 
