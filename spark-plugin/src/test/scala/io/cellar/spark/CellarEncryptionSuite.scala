@@ -89,4 +89,28 @@ class CellarEncryptionSuite extends CellarSuiteBase {
       }
     }
   }
+
+  test("an allowed encrypted file is served only to readers with the same keys (security scope)") {
+    val path = write("enc-scope", plaintextFooter = false)
+    def all = spark.read.parquet(path).where("id % 5 = 2")
+    withConf(keys ++ allow) {
+      checkSame(all)
+    }
+    // other master keys, encryption allowed: a scope of its own, so no cached footer or chunk;
+    // the read fails as it does without Cellar (the wrong key cannot unwrap the file's keys)
+    // (another access token, or Parquet's key tools reuse the first session's KMS client)
+    val otherKeys = keys ++ Map(
+      "parquet.encryption.key.list" ->
+        "footerKey:AAAAAAAAAAAAAAAAAAAAAA==, columnKey:AQEBAQEBAQEBAQEBAQEBAQ==",
+      "parquet.encryption.key.access.token" -> "another")
+    withConf(otherKeys ++ allow) {
+      failsBothWays(all)
+    }
+    // the same keys again: the same scope, served from the cache
+    withConf(keys ++ allow) {
+      val (hits, added) = (cache.hits.get(), cache.added.get())
+      assert(withCellar(on = true)(rows(all)) == withCellar(on = false)(rows(all)))
+      assert(cache.hits.get() > hits && cache.added.get() == added)
+    }
+  }
 }

@@ -90,6 +90,17 @@ public final class CellarConf {
               + " where everyone who can run queries may read those files.")
           .booleanConf(false);
 
+  public static final ConfEntry<Boolean> SHARED_SCOPE =
+      ConfEntry.conf("spark.cellar.security.shared-scope.enabled")
+          .doc("Serve cached data across security scopes. By default a cached chunk or footer is"
+              + " served only to a read by the same Hadoop user with the same credential and"
+              + " encryption settings (S3A, ABFS and GCS credentials and providers, server-side"
+              + " encryption keys, Hadoop credential providers, Parquet encryption settings) as"
+              + " the read that cached it. On, a session's reads use one shared scope: they are"
+              + " served what any session with this setting cached, and what they cache is"
+              + " served to any of them. For single-tenant clusters.")
+          .booleanConf(false);
+
   public static final ConfEntry<Boolean> SCAN_NODE =
       ConfEntry.conf("spark.cellar.sql.scan-node.enabled")
           .doc("Show cached scans as CachedParquetScan nodes carrying Cellar's SQL metrics (chunks"

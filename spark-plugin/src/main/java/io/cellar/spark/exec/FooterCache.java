@@ -12,11 +12,12 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * The footer of each split read lately (only its row groups, as Spark's reader selects them),
  * with the row groups each pushed-down predicate kept. A scan served from the cache needs nothing
  * else, so it opens no file. Entries are keyed by file identity, so a rewritten file is never
- * described by its old footer. Thread-safe; least recently used entries go first.
+ * described by its old footer, and by the reader's security scope, so a footer is served only to
+ * readers of the scope that read it. Thread-safe; least recently used entries go first.
  */
 public final class FooterCache {
-  /** One split of one file. */
-  public record Split(FileId file, long start, long length) {}
+  /** One split of one file, as a reader of one security scope (hex) sees it. */
+  public record Split(FileId file, long start, long length, String scope) {}
 
   /** What is known of a split. */
   public static final class Meta {

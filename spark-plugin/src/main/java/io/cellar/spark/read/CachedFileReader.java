@@ -13,6 +13,7 @@ import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.exec.FooterCache;
 import io.cellar.spark.key.ChunkKey;
 import io.cellar.spark.key.FileIds;
+import io.cellar.spark.key.SecurityScope;
 import io.cellar.spark.shims.ParquetReaderShims;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheFullException;
@@ -27,6 +28,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -87,6 +89,8 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private final ExecutorCache owner;
   private final ScanMetrics metrics;
   private final FooterCache footers;
+  /** The reader's security scope (hex): part of every chunk's profile and of the footer key. */
+  private final String scope;
   private final FileId id;
   private final StructField[] fields;
   /** The split's file, opened only when something is read from it. */
@@ -128,6 +132,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     this.metrics = metrics;
     this.footers = footers;
     this.id = FileIds.of(file);
+    this.scope = HexFormat.of().formatHex(SecurityScope.of(conf, s.sharedScope));
     this.fields = s.requiredSchema.fields();
     this.chunks = new ChunkVector[fields.length];
     this.out = new ColumnVector[fields.length + s.partitionSchema.length()];
@@ -171,7 +176,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
 
   /** Finds the split's footer and row groups, from the footer cache when it can. */
   private void openSplit() throws IOException {
-    FooterCache.Split split = new FooterCache.Split(id, file.start(), file.length());
+    FooterCache.Split split = new FooterCache.Split(id, file.start(), file.length(), scope);
     FooterCache.Meta meta = footers.get(split);
     if (meta == null) {
       // Spark's footer filter: the row groups whose midpoint lies in the split
@@ -270,7 +275,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       String p = s.profileBase + "|" + f.dataType().json() + "|" + datetimeRebase.mode() + "/"
           + datetimeRebase.timeZone() + "|" + int96Rebase.mode() + "/" + int96Rebase.timeZone()
-          + "|" + convertTz;
+          + "|" + convertTz + "|scope=" + scope;
       if (f.metadata().contains(FIELD_ID)) {
         // a column matched by its Parquet field id (Delta's column mapping by id)
         p += "|id=" + f.metadata().getLong(FIELD_ID);

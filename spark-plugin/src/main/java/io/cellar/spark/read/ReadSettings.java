@@ -38,6 +38,8 @@ public final class ReadSettings implements Serializable {
   final boolean strict;
   /** Whether files written with Parquet modular encryption may be cached. */
   final boolean cacheEncrypted;
+  /** Whether reads use the one shared security scope instead of their own. */
+  final boolean sharedScope;
   /** Every setting that can change decoded values, for the chunks' profile digests. */
   final String profileBase;
   /** Per requested column, how it is made when it is not read from the file; else null. */
@@ -88,6 +90,7 @@ public final class ReadSettings implements Serializable {
     this.chunkMaxBytes = CellarConf.CHUNK_MAX_BYTES.from(k -> conf.getConfString(k, null));
     this.strict = CellarConf.TEST_STRICT.from(k -> conf.getConfString(k, null));
     this.cacheEncrypted = CellarConf.CACHE_ENCRYPTED.from(k -> conf.getConfString(k, null));
+    this.sharedScope = CellarConf.SHARED_SCOPE.from(k -> conf.getConfString(k, null));
     this.profileBase = profile(conf, options);
     this.confirmFiles = confirmFiles;
     String[] names = requiredSchema.fieldNames();

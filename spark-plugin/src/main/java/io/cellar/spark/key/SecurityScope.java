@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// SecurityScope -- who reads: the Hadoop user and the settings that decide what it may read
+package io.cellar.spark.key;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.WeakHashMap;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.security.UserGroupInformation;
+
+/**
+ * A reader's security scope: a digest of the Hadoop user the task runs as (and the real user
+ * behind a proxy user) and of every setting of the read's Hadoop configuration that decides what
+ * it may read: object-store credentials and credential providers (S3A, per bucket too, ABFS,
+ * GCS), server-side encryption keys, Hadoop credential providers, and Parquet's modular
+ * encryption settings. A cached chunk or footer is served only to a reader of the scope that
+ * cached it, so a fully cached scan, which opens no file, never serves data to a reader whose
+ * own credentials could not read it.
+ *
+ * <p>A single-tenant cluster may declare one shared scope instead; then only what was cached
+ * under the shared scope is served, to anyone.
+ *
+ * <p>Thread-safe. The digest of a configuration is computed once per (configuration object,
+ * user): a scan's configuration is one broadcast object per executor.
+ */
+public final class SecurityScope {
+  /** Bytes of a scope. */
+  public static final int BYTES = 16;
+
+  /** The keys of a configuration that decide what a reader may read. */
+  static final Pattern DECIDING = Pattern.compile(
+      "fs\\.s3a\\.(bucket\\.[^.]+\\.)?(access\\.key|secret\\.key|session\\.token"
+          + "|aws\\.credentials\\.provider|assumed\\.role\\..+|encryption\\..+"
+          + "|server-side-encryption.*|security\\.credential\\.provider\\.path)"
+          + "|fs\\.azure\\.(account\\..+|sas\\..+)"
+          + "|fs\\.gs\\.auth\\..+|google\\.cloud\\.auth\\..+"
+          + "|hadoop\\.security\\.credential\\.provider\\.path"
+          + "|parquet\\.(crypto|encryption)\\..+");
+
+  private static final byte[] SHARED = digest("shared scope");
+  private static final Map<Configuration, Map<String, byte[]>> MEMO = new WeakHashMap<>();
+
+  private SecurityScope() {}
+
+  /**
+   * The scope of a read with this configuration by the current Hadoop user, or the shared scope.
+   *
+   * @param conf the read's Hadoop configuration
+   * @param shared whether the cluster declared one shared scope
+   * @return {@link #BYTES} bytes
+   */
+  public static byte[] of(Configuration conf, boolean shared) {
+    if (shared) {
+      return SHARED.clone();
+    }
+    String user = user();
+    synchronized (MEMO) {
+      byte[] known = MEMO.computeIfAbsent(conf, c -> new TreeMap<>()).get(user);
+      if (known != null) {
+        return known.clone();
+      }
+    }
+    StringBuilder sb = new StringBuilder("user=").append(user);
+    TreeMap<String, String> deciding = new TreeMap<>();
+    for (Map.Entry<String, String> e : conf) {
+      if (DECIDING.matcher(e.getKey()).matches()) {
+        deciding.put(e.getKey(), e.getValue());
+      }
+    }
+    deciding.forEach((k, v) -> sb.append('\0').append(k).append('=').append(v));
+    byte[] scope = digest(sb.toString());
+    synchronized (MEMO) {
+      MEMO.computeIfAbsent(conf, c -> new TreeMap<>()).put(user, scope);
+    }
+    return scope.clone();
+  }
+
+  /** The current Hadoop user, with the real user behind a proxy user. */
+  private static String user() {
+    try {
+      UserGroupInformation ugi = UserGroupInformation.getCurrentUser();
+      UserGroupInformation real = ugi.getRealUser();
+      return ugi.getUserName() + (real == null ? "" : " via " + real.getUserName());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot tell the Hadoop user of this read", e);
+    }
+  }
+
+  private static byte[] digest(String s) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return Arrays.copyOf(d, BYTES);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
