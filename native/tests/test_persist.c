@@ -245,19 +245,31 @@ test_corrupt_value(void)
 	}
 }
 
+/*
+ * closed_pool -- a 4 MiB pool of 256 B extents at `path` (under the temp
+ * dir as `name`) holding keys 0..n-1 of ut_fill(len, k), closed cleanly
+ */
+static void
+closed_pool(const char *name, uint32_t n, size_t len)
+{
+	snprintf(path, sizeof(path), "%s/%s", ut_tmpdir(), name);
+	VMEMcache *c = utp_open(path, 4 * MIB, 256);
+	UT_ASSERT(c != NULL);
+	char *v = ut_malloc(len);
+	for (uint32_t k = 0; k < n; k++) {
+		ut_fill(v, len, k);
+		UT_OK(vmemcache_put(c, &k, sizeof(k), v, len));
+	}
+	free(v);
+	vmemcache_delete(c);
+}
+
 /* test_corrupt_entry_header -- a flipped key bit drops that entry */
 static void
 test_corrupt_entry_header(void)
 {
-	snprintf(path, sizeof(path), "%s/hdr.pool", ut_tmpdir());
-	VMEMcache *c = utp_open(path, 4 * MIB, 256);
-	UT_ASSERT(c != NULL);
 	char v[700];
-	for (uint32_t k = 0; k < 20; k++) {
-		ut_fill(v, sizeof(v), k);
-		UT_OK(vmemcache_put(c, &k, sizeof(k), v, sizeof(v)));
-	}
-	vmemcache_delete(c);
+	closed_pool("hdr.pool", 20, sizeof(v));
 	size_t size;
 	unsigned char *a = utp_map(path, &size);
 	size_t off3 = utp_find(a, size, 256, &(uint32_t){3}, sizeof(uint32_t));
@@ -266,7 +278,7 @@ test_corrupt_entry_header(void)
 	UT_ASSERT(off3 && off4);
 	utp_flip(path, off3 + sizeof(struct entry_hdr), 0);  /* key 3 -> 2 */
 	utp_flip(path, off4 + offsetof(struct entry_hdr, value_size), 6);
-	c = utp_open(path, 0, 0);
+	VMEMcache *c = utp_open(path, 0, 0);
 	UT_ASSERT(c != NULL);
 	struct cellar_reattach rep = utp_report(c);
 	UT_ASSERTeq(rep.state, CELLAR_POOL_CLEAN);
@@ -289,15 +301,7 @@ test_corrupt_entry_header(void)
 static void
 test_overlapping_fragments(void)
 {
-	snprintf(path, sizeof(path), "%s/overlap.pool", ut_tmpdir());
-	VMEMcache *c = utp_open(path, 4 * MIB, 256);
-	UT_ASSERT(c != NULL);
-	char v[600];
-	for (uint32_t k = 0; k < 20; k++) {
-		ut_fill(v, sizeof(v), k);
-		UT_OK(vmemcache_put(c, &k, sizeof(k), v, sizeof(v)));
-	}
-	vmemcache_delete(c);
+	closed_pool("overlap.pool", 20, 600);
 
 	size_t size;
 	unsigned char *a = utp_map(path, &size);
@@ -323,7 +327,7 @@ test_overlapping_fragments(void)
 	f->check = ps_frag_check(&ps, f);
 	munmap(a, size);
 
-	c = utp_open(path, 0, 0);
+	VMEMcache *c = utp_open(path, 0, 0);
 	UT_ASSERT(c != NULL);
 	struct cellar_reattach rep = utp_report(c);
 	UT_ASSERTeq(rep.state, CELLAR_POOL_CLEAN);
