@@ -29,6 +29,23 @@ copy_file(const char *from, const char *to)
 	munmap(a, size);
 }
 
+/*
+ * open_copy -- copies the pool at `path` to `copy` (as if the process died
+ * now) and opens it; it must reattach clean with `recovered` entries
+ */
+static VMEMcache *
+open_copy(char *copy, size_t len, unsigned long long recovered)
+{
+	snprintf(copy, len, "%s.copy", path);
+	copy_file(path, copy);
+	VMEMcache *d = utp_open(copy, 0, 0);
+	UT_ASSERT(d != NULL);
+	struct cellar_reattach rep = utp_report(d);
+	UT_ASSERTeq(rep.state, CELLAR_POOL_CLEAN);
+	UT_ASSERTeq(rep.entries_recovered, recovered);
+	return d;
+}
+
 static void
 fill(VMEMcache *c)
 {
@@ -87,13 +104,7 @@ test_seal_with_pins(void)
 
 	/* the process dies here: what the file says now */
 	char copy[PATH_MAX + 8];
-	snprintf(copy, sizeof(copy), "%s.copy", path);
-	copy_file(path, copy);
-	VMEMcache *d = utp_open(copy, 0, 0);
-	UT_ASSERT(d != NULL);
-	struct cellar_reattach rep = utp_report(d);
-	UT_ASSERTeq(rep.state, CELLAR_POOL_CLEAN);
-	UT_ASSERTeq(rep.entries_recovered, NK - 1);
+	VMEMcache *d = open_copy(copy, sizeof(copy), NK - 1);
 	UT_ASSERTeq(vmemcache_exists(d, &k_gone, sizeof(k_gone), NULL), 0);
 	char got[VLEN];
 	UT_ASSERTeq(vmemcache_get(d, &k_old, sizeof(k_old), got, VLEN, 0,
@@ -114,7 +125,7 @@ test_seal_with_pins(void)
 	vmemcache_delete(c);
 	c = utp_open(path, 0, 0);
 	UT_ASSERT(c != NULL);
-	rep = utp_report(c);
+	struct cellar_reattach rep = utp_report(c);
 	UT_ASSERTeq(rep.state, CELLAR_POOL_CLEAN);
 	UT_ASSERTeq(rep.entries_recovered, NK - 1);
 	UT_ASSERTeq(vmemcache_exists(c, &k_gone, sizeof(k_gone), NULL), 0);
@@ -173,13 +184,7 @@ test_seal_races_releases(void)
 		UT_OK(heap_check(&c->heap));
 
 		char copy[PATH_MAX + 8];
-		snprintf(copy, sizeof(copy), "%s.copy", path);
-		copy_file(path, copy);
-		VMEMcache *d = utp_open(copy, 0, 0);
-		UT_ASSERT(d != NULL);
-		struct cellar_reattach rep = utp_report(d);
-		UT_ASSERTeq(rep.state, CELLAR_POOL_CLEAN);
-		UT_ASSERTeq(rep.entries_recovered, 0);
+		VMEMcache *d = open_copy(copy, sizeof(copy), 0);
 		UT_OK(heap_check(&d->heap));
 		vmemcache_delete(d);
 		UT_OK(unlink(copy));
