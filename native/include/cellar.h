@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 /* bumped whenever a signature or a struct below changes */
-#define CELLAR_ABI_VERSION 2
+#define CELLAR_ABI_VERSION 3
 
 /* cellar_abi_version -- CELLAR_ABI_VERSION of the library actually loaded */
 int cellar_abi_version(void);
@@ -84,6 +84,29 @@ int cellar_add_dram(VMEMcache *cache);
  * any errno of open, flock, fallocate, mmap or rename.
  */
 int cellar_add_persistent(VMEMcache *cache, const char *path);
+
+/* the longest owner tag of cellar_set_owner */
+#define CELLAR_OWNER_MAX 32
+
+/*
+ * cellar_set_owner -- tags the persistent pool this cache makes with
+ * `size` bytes (at most CELLAR_OWNER_MAX; zero padded, so a shorter tag
+ * equals its padded form) naming who owns it, for example a digest of the
+ * principal whose data it caches. The default is no tag (all zero). Call
+ * before cellar_add_persistent.
+ *
+ * A new pool records the tag in its header (under the header checksum).
+ * In a pool directory, cellar_add_persistent passes over every file whose
+ * intact header names another owner, so each owner reattaches only its own
+ * pools and another owner makes a pool of its own beside them (space for
+ * both must be there). An explicit pool file of another owner fails with
+ * EACCES and is left untouched. A file whose header is damaged belongs to
+ * nobody and is set aside as usual.
+ *
+ * Errors: EINVAL (NULL cache, NULL owner with a size, size too large),
+ * EALREADY (the cache already has its pool).
+ */
+int cellar_set_owner(VMEMcache *cache, const void *owner, size_t size);
 
 /* how a persistent pool was attached */
 enum cellar_pool_state {

@@ -558,13 +558,22 @@ raise_locked(JNIEnv *env, const char *fn)
 
 JNIEXPORT jlong JNICALL
 Java_io_cellar_vmem_Native_open(JNIEnv *env, jclass cls, jint policy,
-		jlong size, jlong extent, jbyteArray path, jint mode, jint journal)
+		jlong size, jlong extent, jbyteArray path, jint mode, jint journal,
+		jbyteArray owner)
 {
 	(void)cls;
 	if (size < 0 || extent < 0 || journal < 0) {
 		raise_arg(env, "size, extent size and journal capacity must be 0 or more");
 		return 0;
 	}
+	jbyte tag[CELLAR_OWNER_MAX];
+	jsize tag_size = owner == NULL ? 0 : (*env)->GetArrayLength(env, owner);
+	if (tag_size > CELLAR_OWNER_MAX) {
+		raise_arg(env, "an owner tag has at most CELLAR_OWNER_MAX (32) bytes");
+		return 0;
+	}
+	if (tag_size > 0)
+		(*env)->GetByteArrayRegion(env, owner, 0, tag_size, tag);
 	if (mode != io_cellar_vmem_Native_MODE_TEMPORARY &&
 			mode != io_cellar_vmem_Native_MODE_PERSISTENT) {
 		raise_arg(env, "unknown pool mode");
@@ -605,6 +614,8 @@ Java_io_cellar_vmem_Native_open(JNIEnv *env, jclass cls, jint policy,
 		fn = "vmemcache_set_size";
 	else if (extent != 0 && vmemcache_set_extent_size(c, (size_t)extent))
 		fn = "vmemcache_set_extent_size";
+	else if (tag_size > 0 && cellar_set_owner(c, tag, (size_t)tag_size))
+		fn = "cellar_set_owner";
 	else if (cpath != NULL && mode == io_cellar_vmem_Native_MODE_TEMPORARY &&
 			vmemcache_add(c, cpath))
 		fn = "vmemcache_add";

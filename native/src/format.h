@@ -41,6 +41,9 @@
 #define CELLAR_FORMAT_H 1
 
 #include <stdint.h>
+#include <string.h>
+
+#include "cks.h"
 
 #define POOL_HDR_SIZE 4096u
 #define POOL_MAGIC "CELLARPL"
@@ -48,6 +51,8 @@
 #define POOL_STATE_CLEAN 0x4e41454c43ull  /* "CLEAN" */
 #define POOL_STATE_OPEN 0x4e45504full      /* "OPEN" */
 #define POOL_F_PERSISTENT 0x1u
+#define POOL_OWNER_SIZE 32u      /* CELLAR_OWNER_MAX */
+#define SEED_POOL 0x43454c4c4152504cull   /* header checksum */
 
 #define ENTRY_MAGIC 0x544e4543u /* "CENT" little-endian */
 #define ENTRY_FORMAT_VERSION 2u
@@ -72,7 +77,7 @@ struct pool_hdr {
 	uint64_t gen;          /* opens so far; free marks of a clean close carry it */
 	uint64_t state;        /* POOL_STATE_CLEAN or POOL_STATE_OPEN */
 	uint64_t entries;      /* entries at the last clean close (a hint) */
-	uint64_t reserved[4];
+	uint8_t owner[POOL_OWNER_SIZE]; /* cellar_set_owner's tag, zero padded */
 };
 
 struct entry_hdr {
@@ -110,6 +115,28 @@ _Static_assert(sizeof(struct pool_hdr) <= POOL_HDR_SIZE, "pool header fits");
 _Static_assert(sizeof(struct entry_hdr) == 56, "entry header is 56 bytes");
 _Static_assert(sizeof(struct frag_hdr) == 32, "fragment header is 32 bytes");
 _Static_assert(sizeof(struct free_mark) == 24, "free mark is 24 bytes");
+
+/* pool_hdr_sum -- the pool header's checksum (its own field taken as 0) */
+static inline uint64_t
+pool_hdr_sum(const struct pool_hdr *h)
+{
+	struct pool_hdr z = *h;
+	z.checksum = 0;
+	return cks64(&z, sizeof(z), SEED_POOL);
+}
+
+/*
+ * pool_hdr_foreign -- 1 when a header is intact and names another owner
+ * than `owner` (POOL_OWNER_SIZE bytes); a header that is not intact is
+ * nobody's, and its file is set aside by whoever opens it
+ */
+static inline int
+pool_hdr_foreign(const struct pool_hdr *h, const uint8_t *owner)
+{
+	return memcmp(h->magic, POOL_MAGIC, sizeof(h->magic)) == 0 &&
+		h->checksum == pool_hdr_sum(h) &&
+		memcmp(h->owner, owner, POOL_OWNER_SIZE) != 0;
+}
 
 /* bytes before the value in an entry's first fragment */
 static inline uint64_t

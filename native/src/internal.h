@@ -27,6 +27,7 @@ struct vmemcache {
 	size_t extent;
 	enum vmemcache_repl_p policy;
 	int ready;
+	uint8_t owner[CELLAR_OWNER_MAX]; /* a persistent pool's owner tag */
 
 	/* callbacks: set them before the cache is shared */
 	vmemcache_on_evict *on_evict;

@@ -38,7 +38,8 @@
 #include "internal.h"
 #include "util.h"
 
-#define SEED_POOL 0x43454c4c4152504cull   /* header checksum */
+_Static_assert(POOL_OWNER_SIZE == CELLAR_OWNER_MAX, "an owner tag fills the header's field");
+
 #define SEED_VALUE 0x56414c5545ull        /* xor'ed into the pool's seed */
 #define SEED_FRAG 0x46524147ull
 #define SEED_FREE 0x46524545ull
@@ -52,17 +53,6 @@ now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * pool_hdr_sum -- the pool header's checksum (internal)
- */
-static uint64_t
-pool_hdr_sum(const struct pool_hdr *h)
-{
-	struct pool_hdr z = *h;
-	z.checksum = 0;
-	return cks64(&z, sizeof(z), SEED_POOL);
 }
 
 /*
@@ -587,6 +577,7 @@ format_new(VMEMcache *c, struct persist *ps)
 	ph->uuid = random_id();
 	ph->gen = 1;
 	ph->state = POOL_STATE_OPEN;
+	memcpy(ph->owner, c->owner, sizeof(ph->owner));
 	ps->seed = ph->uuid;
 	ps->gen = ph->gen;
 	int ret = vc_engine_init(c, units, 1);
@@ -658,6 +649,10 @@ attach(VMEMcache *c, struct persist *ps, char *why, size_t why_len)
 		snprintf(why, why_len, "%s", problem);
 		return 1;
 	}
+	if (pool_hdr_foreign(ph, c->owner))
+		return err_set(EACCES,
+			"pool file %s belongs to another owner (cellar_set_owner); it is left as it is",
+			p->path);
 	int clean = ph->state == POOL_STATE_CLEAN;
 	c->extent = ph->extent_size;
 	ps->seed = ph->uuid;
@@ -713,7 +708,7 @@ ps_add(VMEMcache *c, const char *path, size_t size)
 	int set_aside = 0;
 	size_t extent = c->extent;
 	for (;;) {
-		if (pool_open_file(&c->pool, path, size))
+		if (pool_open_file(&c->pool, path, size, c->owner))
 			goto fail;
 		char why[256];
 		c->extent = extent;

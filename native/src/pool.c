@@ -401,19 +401,25 @@ open_locked(int dirfd, const char *name, const char *shown, int create)
 	return fd;
 }
 
+/* what a directory pool's candidate file holds (internal) */
+enum candidate { EMPTY, CONTENTS, FOREIGN };
+
 /*
- * has_contents -- whether a locked pool file may hold entries: a header
- * that was not closed clean, or one closed with entries (internal)
+ * look_at -- whether a locked pool file is another owner's (its intact
+ * header names another), may hold entries (a header that was not closed
+ * clean, or one closed with entries) or is empty (internal)
  */
-static int
-has_contents(int fd)
+static enum candidate
+look_at(int fd, const uint8_t *owner)
 {
 	struct pool_hdr h;
 	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return 0;
+		return EMPTY;
+	if (pool_hdr_foreign(&h, owner))
+		return FOREIGN;
 	if (memcmp(h.magic, POOL_MAGIC, sizeof(h.magic)) != 0)
-		return 0;
-	return h.state != POOL_STATE_CLEAN || h.entries > 0;
+		return EMPTY;
+	return h.state != POOL_STATE_CLEAN || h.entries > 0 ? CONTENTS : EMPTY;
 }
 
 /*
@@ -457,7 +463,7 @@ name_in(char *out, char *base, const char *dir, long n)
  * that a rename of the path meanwhile cannot redirect them (internal)
  */
 static int
-open_in_dir(struct pool *p, const char *dir)
+open_in_dir(struct pool *p, const char *dir, const uint8_t *owner)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
@@ -494,14 +500,18 @@ open_in_dir(struct pool *p, const char *dir)
 	char name[PATH_MAX];
 	char base[64];
 	int fd = -1;
-	/* a file that is a link, not ours, or locked is passed over */
+	/*
+	 * a file that is a link, not ours, another owner's pool or locked is
+	 * passed over
+	 */
 	for (size_t i = 0; i < count; i++) {
 		if (name_in(name, base, dir, nums[i]))
 			goto fail;
 		int f = open_locked(dfd, base, name, 0);
 		if (f < 0)
 			continue;
-		if (fd >= 0 && !has_contents(f)) {
+		enum candidate what = look_at(f, owner);
+		if (what == FOREIGN || (fd >= 0 && what == EMPTY)) {
 			close(f);
 			continue;
 		}
@@ -510,7 +520,7 @@ open_in_dir(struct pool *p, const char *dir)
 			close(fd);
 		fd = f;
 		memcpy(p->path, name, sizeof(name));
-		if (has_contents(f))
+		if (what == CONTENTS)
 			break;
 	}
 	/* none: the lowest free name; a racing process may take it first */
@@ -579,14 +589,15 @@ open_one(struct pool *p, const char *path)
 }
 
 int
-pool_open_file(struct pool *p, const char *path, size_t size)
+pool_open_file(struct pool *p, const char *path, size_t size,
+		const uint8_t *owner)
 {
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
 	struct stat st;
 	int ret;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		ret = open_in_dir(p, path);
+		ret = open_in_dir(p, path, owner);
 	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		ret = err_set(EINVAL,
 			"a persistent pool is a directory or a regular file; %s is neither",

@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cellar.h"
 
@@ -36,9 +37,13 @@ int pool_open_dram(struct pool *p, size_t size);
  * is adopted: a pool file is never opened through a symbolic link (ELOOP),
  * and an existing directory or file must belong to the process's user and
  * be writable by no other (EPERM, with a message that says which and why);
- * new files are created O_EXCL with mode 0600.
+ * new files are created O_EXCL with mode 0600. A directory's file whose
+ * intact header names another owner than `owner` (POOL_OWNER_SIZE bytes,
+ * format.h) is passed over too: that owner keeps it, and this one takes
+ * or makes another.
  */
-int pool_open_file(struct pool *p, const char *path, size_t size);
+int pool_open_file(struct pool *p, const char *path, size_t size,
+		const uint8_t *owner);
 
 /*
  * pool_set_aside -- renames an open persistent pool's file to

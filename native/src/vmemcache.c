@@ -127,6 +127,23 @@ vmemcache_callback_on_miss(VMEMcache *c, vmemcache_on_miss *miss, void *arg)
 }
 
 int
+cellar_set_owner(VMEMcache *c, const void *owner, size_t size)
+{
+	if (check_config(c, "cellar_set_owner"))
+		return -1;
+	if (owner == NULL && size != 0)
+		return err_set(EINVAL, "cellar_set_owner: invalid (NULL) owner");
+	if (size > CELLAR_OWNER_MAX)
+		return err_set(EINVAL,
+			"cellar_set_owner: an owner tag has at most %d bytes, not %zu",
+			CELLAR_OWNER_MAX, size);
+	memset(c->owner, 0, sizeof(c->owner));
+	if (size)
+		memcpy(c->owner, owner, size);
+	return 0;
+}
+
+int
 cellar_set_put_wait(VMEMcache *c, unsigned long ms)
 {
 	if (c == NULL)

@@ -4,7 +4,7 @@
  * unclean recovery, corruption of values, entry headers and the pool
  * header, crafted fragment chains, truncated and foreign files, files and
  * directories that are not ours, bounded set-aside copies, locking between
- * caches and processes, directory pools, and a tier stack over a
+ * caches and processes, directory pools, owners, and a tier stack over a
  * persistent pool
  */
 #include <dirent.h>
@@ -697,6 +697,113 @@ test_lock_processes(void)
 	UT_ASSERT(strcmp(p[0], p[1]) != 0);
 }
 
+/* owned_open -- a cache with owner tag `who` (NULL: none) over where */
+static VMEMcache *
+owned_open(const char *where, const char *who)
+{
+	return utp_open_owned(where, 2 * MIB, 0, who);
+}
+
+/* owned_entries -- (re)opens where as `who`; the pool's file and entries */
+static unsigned long long
+owned_entries(const char *where, const char *who, char *file)
+{
+	VMEMcache *c = owned_open(where, who);
+	UT_ASSERT(c != NULL);
+	struct cellar_reattach r = utp_report(c);
+	snprintf(file, PATH_MAX, "%s", r.path);
+	vmemcache_delete(c);
+	return r.entries_recovered;
+}
+
+/*
+ * test_owner -- a pool is reattached only by its owner: in a directory
+ * another owner (no tag is an owner too) makes a pool beside it and
+ * leaves it untouched; an explicit file of another owner is refused with
+ * EACCES and left as it is; a damaged header belongs to nobody
+ */
+static void
+test_owner(void)
+{
+	char dir[PATH_MAX], file[PATH_MAX], other[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/owners", ut_tmpdir());
+	UT_OK(mkdir(dir, 0700));
+
+	VMEMcache *c = owned_open(dir, "alice");
+	UT_ASSERT(c != NULL);
+	UT_OK(vmemcache_put(c, "k", 1, "alice's", 7));
+	snprintf(file, sizeof(file), "%s", utp_report(c).path);
+	vmemcache_delete(c);
+
+	/* bob and the untagged owner each make their own, later reattach it */
+	UT_ASSERTeq(owned_entries(dir, "bob", other), 0);
+	UT_ASSERT(strstr(other, "/cellar-1.pool") != NULL);
+	c = owned_open(dir, "bob");
+	UT_ASSERT(c != NULL);
+	UT_ASSERTeq(vmemcache_exists(c, "k", 1, NULL), 0);
+	UT_OK(vmemcache_put(c, "k", 1, "bob's", 5));
+	vmemcache_delete(c);
+	UT_ASSERTeq(owned_entries(dir, NULL, other), 0);
+	UT_ASSERT(strstr(other, "/cellar-2.pool") != NULL);
+
+	/* alice gets her own pool back, whole */
+	char back[PATH_MAX];
+	UT_ASSERTeq(owned_entries(dir, "alice", back), 1);
+	UT_ASSERT(strcmp(back, file) == 0);
+	c = owned_open(dir, "alice");
+	UT_ASSERT(c != NULL);
+	char got[16] = {0};
+	UT_ASSERTeq(vmemcache_get(c, "k", 1, got, sizeof(got), 0, NULL), 7);
+	UT_ASSERT(memcmp(got, "alice's", 7) == 0);
+	vmemcache_delete(c);
+	c = owned_open(dir, "bob");
+	UT_ASSERT(c != NULL);
+	UT_ASSERTeq(vmemcache_get(c, "k", 1, got, sizeof(got), 0, NULL), 5);
+	UT_ASSERT(memcmp(got, "bob's", 5) == 0);
+	vmemcache_delete(c);
+
+	/* an explicit file: refused, byte for byte as it was */
+	size_t size;
+	unsigned char *map = utp_map(file, &size);
+	unsigned char *before = ut_malloc(size);
+	memcpy(before, map, size);
+	munmap(map, size);
+	UT_ASSERT(owned_open(file, "mallory") == NULL);
+	UT_ASSERTeq(errno, EACCES);
+	UT_ASSERTm(strstr(vmemcache_errormsg(), "another owner") != NULL &&
+			strstr(vmemcache_errormsg(), file) != NULL,
+			"%s", vmemcache_errormsg());
+	map = utp_map(file, &size);
+	UT_ASSERT(memcmp(before, map, size) == 0);
+	munmap(map, size);
+	free(before);
+
+	/* a tag is zero padded: "alice" and "alice\0" are one owner */
+	c = vmemcache_new();
+	UT_ASSERT(c != NULL);
+	UT_OK(cellar_set_owner(c, "alice\0", 6));
+	UT_OK(cellar_add_persistent(c, file));
+	UT_ASSERTeq(utp_report(c).entries_recovered, 1);
+	vmemcache_delete(c);
+
+	/* a damaged header names nobody: set aside by whoever opens it */
+	utp_flip(file, offsetof(struct pool_hdr, owner), 1);
+	c = owned_open(file, "mallory");
+	UT_ASSERT(c != NULL);
+	UT_ASSERTeq(utp_report(c).state, CELLAR_POOL_RECREATED);
+	vmemcache_delete(c);
+
+	/* bad arguments */
+	UT_ERR(cellar_set_owner(NULL, "a", 1), EINVAL);
+	c = vmemcache_new();
+	UT_ERR(cellar_set_owner(c, NULL, 1), EINVAL);
+	UT_ERR(cellar_set_owner(c, dir, CELLAR_OWNER_MAX + 1), EINVAL);
+	UT_OK(cellar_set_owner(c, NULL, 0));
+	UT_OK(cellar_add_dram(c));
+	UT_ERR(cellar_set_owner(c, "a", 1), EALREADY);
+	vmemcache_delete(c);
+}
+
 static int
 count_key(const void *key, size_t key_size, void *arg)
 {
@@ -800,6 +907,7 @@ main(void)
 	test_size_kept();
 	test_lock_in_process();
 	test_lock_processes();
+	test_owner();
 	test_tier();
 	return ut_done();
 }

@@ -11,9 +11,13 @@
 
 #include "ut.h"
 
-/* utp_open -- a cache over a persistent pool; NULL (errno set) on failure */
+/*
+ * utp_open_owned -- a cache over a persistent pool of owner tag `owner`
+ * (NULL: none); NULL (errno set) on failure
+ */
 static inline VMEMcache *
-utp_open(const char *path, size_t size, size_t extent)
+utp_open_owned(const char *path, size_t size, size_t extent,
+		const char *owner)
 {
 	VMEMcache *c = vmemcache_new();
 	UT_ASSERT(c != NULL);
@@ -21,6 +25,8 @@ utp_open(const char *path, size_t size, size_t extent)
 		UT_OK(vmemcache_set_size(c, size));
 	if (extent)
 		UT_OK(vmemcache_set_extent_size(c, extent));
+	if (owner != NULL)
+		UT_OK(cellar_set_owner(c, owner, strlen(owner)));
 	if (cellar_add_persistent(c, path) != 0) {
 		int err = errno;
 		vmemcache_delete(c);
@@ -28,6 +34,13 @@ utp_open(const char *path, size_t size, size_t extent)
 		return NULL;
 	}
 	return c;
+}
+
+/* utp_open -- a cache over a persistent pool; NULL (errno set) on failure */
+static inline VMEMcache *
+utp_open(const char *path, size_t size, size_t extent)
+{
+	return utp_open_owned(path, size, extent, NULL);
 }
 
 /* utp_report -- the cache's reattach report */

@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession
 import org.scalatest.funsuite.AnyFunSuite
 
 /** Each test makes its own session: tier settings are read when the cache starts. */
+@LineNeutral
 class CellarFaultsSuite extends AnyFunSuite {
   private def withSession[T](conf: Map[String, String])(f: SparkSession => T): T = {
     ExecutorCache.shutdown()

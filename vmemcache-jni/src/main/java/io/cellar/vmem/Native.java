@@ -62,10 +62,12 @@ final class Native {
    * @param path the NUL-free bytes of the path, or null for a DRAM pool
    * @param mode {@link #MODE_TEMPORARY} or {@link #MODE_PERSISTENT}
    * @param journal eviction journal capacity, 0 for none
+   * @param owner a persistent pool's owner tag ({@code cellar_set_owner}, at most 32 bytes), or
+   *     null for none
    * @return the {@code VMEMcache *}
    */
   static native long open(
-      int policy, long size, long extentSize, byte[] path, int mode, int journal);
+      int policy, long size, long extentSize, byte[] path, int mode, int journal, byte[] owner);
 
   /** {@code vmemcache_delete()}. */
   static native void delete(long cache);

@@ -40,6 +40,9 @@ public final class VmemCache extends NativeCache {
   /** Smallest extent: 256 B ({@code VMEMCACHE_MIN_EXTENT}). */
   public static final long MIN_EXTENT_SIZE = 256;
 
+  /** Longest owner tag of a persistent pool ({@code CELLAR_OWNER_MAX}). */
+  public static final int MAX_OWNER_BYTES = 32;
+
   private VmemCache(long handle, String description, boolean journal, boolean persistent) {
     super(Native.KIND_CACHE, handle, description, journal, persistent);
   }
@@ -148,6 +151,7 @@ public final class VmemCache extends NativeCache {
     private Policy policy = Policy.LRU;
     private long putWaitMillis = -1;
     private boolean persistent;
+    private byte[] owner;
     private int journalCapacity;
 
     private Builder() {}
@@ -180,6 +184,27 @@ public final class VmemCache extends NativeCache {
      */
     public Builder persistent() {
       this.persistent = true;
+      return this;
+    }
+
+    /**
+     * Tags the persistent pool with its owner ({@code cellar_set_owner}): a new pool records the
+     * tag, and a {@link #directory(Path)} pool reattaches only files of the same owner, passing
+     * over the others (another owner makes a pool of its own beside them); a {@link
+     * #poolFile(Path)} of another owner fails with {@link CacheIOException} ({@code EACCES}) and
+     * is left untouched. Default: no tag, which is an owner of its own.
+     *
+     * @param tag 1 to {@link #MAX_OWNER_BYTES} bytes (copied), for example a digest of the
+     *     principal whose data the pool holds
+     * @return this builder
+     * @throws IllegalArgumentException when {@code tag} is null, empty or too long
+     */
+    public Builder owner(byte[] tag) {
+      if (tag == null || tag.length == 0 || tag.length > MAX_OWNER_BYTES) {
+        throw new IllegalArgumentException("owner tag must have 1 to " + MAX_OWNER_BYTES
+            + " bytes, had " + (tag == null ? "none" : tag.length));
+      }
+      this.owner = tag.clone();
       return this;
     }
 
@@ -368,7 +393,8 @@ public final class VmemCache extends NativeCache {
               extentSize,
               nativePath,
               durable ? Native.MODE_PERSISTENT : Native.MODE_TEMPORARY,
-              journalCapacity);
+              journalCapacity,
+              durable ? owner : null);
       if (putWaitMillis >= 0) {
         Native.setPutWait(handle, putWaitMillis);
       }

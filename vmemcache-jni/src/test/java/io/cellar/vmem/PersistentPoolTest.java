@@ -186,6 +186,43 @@ class PersistentPoolTest {
   }
 
   @Test
+  void eachOwnerReattachesOnlyItsOwnPool() throws IOException {
+    byte[] alice = "alice".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bob = new byte[VmemCache.MAX_OWNER_BYTES];
+    java.util.Arrays.fill(bob, (byte) 7);
+    Path aliceFile;
+    try (VmemCache a = persistent().owner(alice).build()) {
+      aliceFile = a.reattach().orElseThrow().poolFile();
+      a.put(key(1), value(100, 1));
+    }
+    try (VmemCache b = persistent().owner(bob).build()) {
+      ReattachReport r = b.reattach().orElseThrow();
+      assertThat(r.state()).isEqualTo(ReattachReport.State.NEW);
+      assertThat(r.poolFile()).isNotEqualTo(aliceFile);
+      assertThat(b.exists(key(1))).isFalse();
+      b.put(key(1), value(100, 2));
+    }
+    try (VmemCache a = persistent().owner(alice).build()) {
+      ReattachReport r = a.reattach().orElseThrow();
+      assertThat(r.poolFile()).isEqualTo(aliceFile);
+      assertThat(r.entriesRecovered()).isEqualTo(1);
+      assertThat(a.get(key(1))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(100, 1)));
+    }
+    byte[] before = Files.readAllBytes(aliceFile);
+    assertThatThrownBy(() -> VmemCache.builder().poolFile(aliceFile).owner(bob).build())
+        .isInstanceOf(CacheIOException.class)
+        .hasMessageContaining("another owner")
+        .hasMessageContaining(aliceFile.toString())
+        .satisfies(e -> assertThat(((CellarException) e).code()).isEqualTo(ErrorCode.EACCES));
+    assertThat(Files.readAllBytes(aliceFile)).isEqualTo(before);
+    assertThatThrownBy(() -> persistent().owner(new byte[VmemCache.MAX_OWNER_BYTES + 1]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 to 32 bytes");
+    assertThatThrownBy(() -> persistent().owner(new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aLockedPoolFileIsRefusedWithItsName() {
     Path file = dir.resolve("one.pool");
     try (VmemCache a = VmemCache.builder().poolFile(file).size(2 * MiB).build()) {

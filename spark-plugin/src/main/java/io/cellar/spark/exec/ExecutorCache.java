@@ -4,6 +4,7 @@ package io.cellar.spark.exec;
 
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
+import io.cellar.spark.key.SecurityScope;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.ReattachReport;
 import io.cellar.vmem.TierStack;
@@ -132,6 +133,7 @@ public final class ExecutorCache {
     }
     List<VmemCache.Builder> builders = new ArrayList<>();
     List<TierSpec> used = new ArrayList<>();
+    byte[] owner = null;
     for (TierSpec t : wanted) {
       String problem = problem(t);
       if (problem != null) {
@@ -149,7 +151,10 @@ public final class ExecutorCache {
       } else {
         b.directory(Path.of(t.path())).size(t.size());
         if (t.persistent()) {
-          b.persistent();
+          if (owner == null) {
+            owner = poolOwner(conf);
+          }
+          b.persistent().owner(owner);
         }
       }
       builders.add(b);
@@ -173,7 +178,9 @@ public final class ExecutorCache {
         builders.forEach(sb::tier);
         cache = (journal > 0 ? sb.evictionJournal(journal) : sb).build();
       }
-      LOG.info("Cellar: cache open with tiers {}, extent {} B", used, extent);
+      LOG.info("Cellar: cache open with tiers {}, extent {} B{}", used, extent,
+          owner == null ? "" : ", persistent pools of owner scope "
+              + java.util.HexFormat.of().formatHex(owner));
       Optional<ReattachReport> r = cache.reattach();
       r.ifPresent(ExecutorCache::logReattach);
       ExecutorCache ec = new ExecutorCache(cache, null, used, footers);
@@ -182,6 +189,15 @@ public final class ExecutorCache {
     } catch (RuntimeException | LinkageError e) {
       return unavailable("cannot open tiers " + used + ": " + e, used, footers);
     }
+  }
+
+  /**
+   * The owner of this application's persistent pools: its security scope (the Spark user and its
+   * credential settings), so that an application of another scope never reattaches them but
+   * makes pools of its own beside them.
+   */
+  static byte[] poolOwner(Map<String, String> conf) {
+    return SecurityScope.ofApplication(conf, CellarConf.SHARED_SCOPE.from(conf));
   }
 
   /**

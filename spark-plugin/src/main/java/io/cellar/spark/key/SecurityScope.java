@@ -27,6 +27,10 @@ import org.apache.hadoop.security.UserGroupInformation;
  * <p>A single-tenant cluster may declare one shared scope instead; then only what was cached
  * under the shared scope is served, to anyone.
  *
+ * <p>A persistent pool belongs to the scope of the application that made it ({@link
+ * #ofApplication}): the Spark user and the application's {@code spark.hadoop.*} settings of the
+ * same kinds. Only an application of the same scope reattaches it.
+ *
  * <p>Thread-safe. The digest of a configuration is computed once per (configuration object,
  * user): a scan's configuration is one broadcast object per executor.
  */
@@ -44,6 +48,7 @@ public final class SecurityScope {
           + "|hadoop\\.security\\.credential\\.provider\\.path"
           + "|parquet\\.(crypto|encryption)\\..+");
 
+  private static final String HADOOP_PREFIX = "spark.hadoop.";
   private static final byte[] SHARED = digest("shared scope");
   private static final Map<Configuration, Map<String, byte[]>> MEMO = new WeakHashMap<>();
 
@@ -67,19 +72,55 @@ public final class SecurityScope {
         return known.clone();
       }
     }
+    byte[] scope = digest(user, conf);
+    synchronized (MEMO) {
+      MEMO.computeIfAbsent(conf, c -> new TreeMap<>()).put(user, scope);
+    }
+    return scope.clone();
+  }
+
+  /**
+   * The scope of an application, which owns the persistent pools its executors make: the Spark
+   * user ({@code SPARK_USER}, which Spark sets for every executor, else the process's Hadoop login
+   * user) and the deciding settings among the application's {@code spark.hadoop.*} keys; or the
+   * shared scope.
+   *
+   * @param sparkConf the application's SparkConf settings
+   * @param shared whether the application declared one shared scope
+   * @return {@link #BYTES} bytes
+   */
+  public static byte[] ofApplication(Map<String, String> sparkConf, boolean shared) {
+    if (shared) {
+      return SHARED.clone();
+    }
+    String user = System.getenv("SPARK_USER");
+    if (user == null || user.isEmpty()) {
+      try {
+        user = UserGroupInformation.getLoginUser().getUserName();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot tell the Hadoop login user", e);
+      }
+    }
+    Map<String, String> hadoop = new TreeMap<>();
+    sparkConf.forEach((k, v) -> {
+      if (k.startsWith(HADOOP_PREFIX)) {
+        hadoop.put(k.substring(HADOOP_PREFIX.length()), v);
+      }
+    });
+    return digest(user, hadoop.entrySet());
+  }
+
+  /** The digest of a user and the deciding keys among some settings. */
+  private static byte[] digest(String user, Iterable<Map.Entry<String, String>> settings) {
     StringBuilder sb = new StringBuilder("user=").append(user);
     TreeMap<String, String> deciding = new TreeMap<>();
-    for (Map.Entry<String, String> e : conf) {
+    for (Map.Entry<String, String> e : settings) {
       if (DECIDING.matcher(e.getKey()).matches()) {
         deciding.put(e.getKey(), e.getValue());
       }
     }
     deciding.forEach((k, v) -> sb.append('\0').append(k).append('=').append(v));
-    byte[] scope = digest(sb.toString());
-    synchronized (MEMO) {
-      MEMO.computeIfAbsent(conf, c -> new TreeMap<>()).put(user, scope);
-    }
-    return scope.clone();
+    return digest(sb.toString());
   }
 
   /** The current Hadoop user, with the real user behind a proxy user. */

@@ -10,8 +10,8 @@ import org.scalatest.TagAnnotation;
 
 /**
  * Tags every test of a suite as a Delta feature test. `mvn verify` runs them on the lines whose
- * module leaves `cellar.test.tags.exclude` empty (3.5 on Scala 2.12, and 4.1); the other lines
- * name this tag there, and `-Dcellar.test.tags.exclude=` runs them on any line.
+ * module leaves `cellar.test.tags.exclude` empty (3.5 on Scala 2.12); the other lines name this
+ * tag there, and `-Dcellar.test.tags.exclude=` runs them on any line.
  */
 @TagAnnotation
 @Retention(RetentionPolicy.RUNTIME)
