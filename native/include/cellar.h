@@ -387,6 +387,25 @@ int cellar_tier_journal_enable(cellar_tier *tier, size_t capacity);
 long cellar_tier_journal_drain(cellar_tier *tier, size_t max_keys,
 		cellar_key_fn *fn, void *arg, int *overflowed);
 
+/*
+ * cellar_tier_write_down -- before a clean stop: empties every tier above a
+ * persistent one into the tier below it, least recently used first (the
+ * demotion of an eviction), so that the persistent tier holds the whole
+ * stack's contents when its cache is deleted and a restarted process finds
+ * its hot set too. The hottest entries are written last and so come back
+ * as the most recent. Where the persistent tier cannot hold everything,
+ * its own least recently used entries make room, as in any demotion. An
+ * entry a persistent tier already keeps (it served the hit that promoted
+ * it) is not written again. Takes at most about budget_ms; *written (if
+ * not NULL) gets the number of entries moved down. The stack stays usable,
+ * with its upper tiers empty.
+ *
+ * Errors: EINVAL (NULL stack), ETIMEDOUT (the budget ran out; what was
+ * written stays written), and any error of an eviction.
+ */
+int cellar_tier_write_down(cellar_tier *tier, unsigned long budget_ms,
+		unsigned long long *written);
+
 /* per-stack movement counters */
 struct cellar_tier_stats {
 	unsigned long long promotions;   /* hits below the top copied up */

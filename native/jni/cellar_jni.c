@@ -699,6 +699,27 @@ Java_io_cellar_vmem_Native_tierDelete(JNIEnv *env, jclass cls, jlong handle)
 		cellar_tier_delete(t);
 }
 
+JNIEXPORT jlong JNICALL
+Java_io_cellar_vmem_Native_tierWriteDown(JNIEnv *env, jclass cls, jlong handle,
+		jlong budget_ms)
+{
+	(void)cls;
+	cellar_tier *t = ptr_of(env, handle, "tier");
+	if (t == NULL)
+		return 0;
+	if (budget_ms < 0) {
+		raise_arg(env, "the write-down budget must be 0 ms or more");
+		return 0;
+	}
+	unsigned long long written = 0;
+	if (cellar_tier_write_down(t, (unsigned long)budget_ms, &written) &&
+			errno != ETIMEDOUT) {
+		raise_engine(env, "cellar_tier_write_down", errno);
+		return 0;
+	}
+	return (jlong)written;
+}
+
 JNIEXPORT jboolean JNICALL
 Java_io_cellar_vmem_Native_put(JNIEnv *env, jclass cls, jint kind,
 		jlong handle, jbyteArray key, jbyteArray value, jlong off, jlong len)

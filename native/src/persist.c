@@ -47,14 +47,6 @@ _Static_assert(POOL_OWNER_SIZE == CELLAR_OWNER_MAX, "an owner tag fills the head
 /* most keys a header may claim (as vc_check_key) */
 #define KEY_LIMIT ((uint64_t)1 << 30)
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * zeroed -- a header's checksum fields cleared and its magic set, as the
  * checksums see it (internal)

@@ -546,6 +546,50 @@ cellar_tier_journal_drain(cellar_tier *t, size_t max_keys, cellar_key_fn *fn,
 	return jr_drain(j, max_keys, fn, arg, overflowed);
 }
 
+/*
+ * persists_below -- whether a tier below idx is persistent (internal)
+ */
+static int
+persists_below(const cellar_tier *t, unsigned idx)
+{
+	for (unsigned i = idx + 1; i < t->n; i++)
+		if (t->caches[i]->persist != NULL)
+			return 1;
+	return 0;
+}
+
+int
+cellar_tier_write_down(cellar_tier *t, unsigned long budget_ms,
+		unsigned long long *written)
+{
+	if (t == NULL)
+		return err_set(EINVAL, "cellar_tier_write_down: invalid (NULL) tier stack");
+	unsigned long long before = atomic_load(&t->demotions);
+	uint64_t deadline = now_ns() + (uint64_t)budget_ms * 1000000ull;
+	int ret = 0;
+	for (unsigned i = 0; i + 1 < t->n && persists_below(t, i); i++) {
+		/* coldest first: the hottest entries are written last, so
+		 * below they are the most recent (a reattach keeps the order
+		 * they were written in) */
+		while (ret == 0) {
+			if (now_ns() >= deadline) {
+				ret = err_set(ETIMEDOUT,
+					"cellar_tier_write_down: %lu ms were not enough to write the upper tiers down",
+					budget_ms);
+				break;
+			}
+			if (vmemcache_evict(t->caches[i], NULL, 0) != 0) {
+				if (errno != ESRCH)
+					ret = -1;
+				break;
+			}
+		}
+	}
+	if (written)
+		*written = atomic_load(&t->demotions) - before;
+	return ret;
+}
+
 int
 cellar_tier_stats_get(cellar_tier *t, struct cellar_tier_stats *out)
 {

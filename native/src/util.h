@@ -20,6 +20,9 @@ int err_miss(void);
 /* hash_bytes -- 64-bit hash of a key */
 uint64_t hash_bytes(const void *data, size_t len);
 
+/* now_ns -- CLOCK_MONOTONIC in nanoseconds */
+uint64_t now_ns(void);
+
 /* size of a malloc'd block as the engine accounts it in DRAM statistics */
 size_t dram_size_of(void *block);
 

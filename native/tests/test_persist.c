@@ -891,6 +891,98 @@ test_tier(void)
 	}
 }
 
+/* wd_stack -- a DRAM tier of top_size over the persistent pool at path */
+static cellar_tier *
+wd_stack(VMEMcache *cs[2], size_t top_size, size_t bot_size)
+{
+	cs[0] = ut_cache_new(top_size, 4096, VMEMCACHE_REPLACEMENT_LRU, 1);
+	cs[1] = utp_open(path, bot_size, 4096);
+	UT_ASSERT(cs[1] != NULL);
+	cellar_tier *t = cellar_tier_new(cs, 2);
+	UT_ASSERT(t != NULL);
+	return t;
+}
+
+static void
+wd_close(cellar_tier *t, VMEMcache *cs[2])
+{
+	cellar_tier_delete(t);
+	vmemcache_delete(cs[0]);
+	vmemcache_delete(cs[1]);
+}
+
+/*
+ * test_write_down -- a clean stop writes the DRAM tier down: a restart
+ * finds every entry; where the pool cannot hold them all it keeps the
+ * hottest; a kept copy is not written twice; a budget of 0 times out
+ */
+static void
+test_write_down(void)
+{
+	snprintf(path, sizeof(path), "%s/down.pool", ut_tmpdir());
+	VMEMcache *cs[2];
+	char *v = ut_malloc(60 * KIB), *got = ut_malloc(60 * KIB);
+
+	/* 12 values fit on top: without a write-down they would be lost */
+	cellar_tier *t = wd_stack(cs, MIB, 4 * MIB);
+	for (uint32_t k = 0; k < 12; k++) {
+		ut_fill(v, 60 * KIB, k);
+		UT_OK(cellar_tier_put(t, &k, sizeof(k), v, 60 * KIB));
+	}
+	UT_ASSERTeq(ut_stat(cs[1], VMEMCACHE_STAT_ENTRIES), 0);
+	unsigned long long written = 0;
+	UT_OK(cellar_tier_write_down(t, 10000, &written));
+	UT_ASSERTeq(written, 12);
+	UT_ASSERTeq(ut_stat(cs[0], VMEMCACHE_STAT_ENTRIES), 0);
+	/* the stack stays usable; a second write-down finds nothing */
+	UT_ASSERT(cellar_tier_get(t, "\0\0\0\0", 4, got, 60 * KIB, 0, NULL,
+			NULL) == (ssize_t)(60 * KIB));
+	UT_OK(cellar_tier_write_down(t, 10000, &written));
+	UT_ASSERTeq(written, 1); /* the promoted key, kept below: no write */
+	wd_close(t, cs);
+
+	t = wd_stack(cs, MIB, 4 * MIB);
+	UT_ASSERTeq(utp_report(cs[1]).entries_recovered, 12);
+	for (uint32_t k = 0; k < 12; k++) {
+		ut_fill(v, 60 * KIB, k);
+		unsigned idx = 9;
+		UT_ASSERT(cellar_tier_get(t, &k, sizeof(k), got, 60 * KIB, 0,
+				NULL, &idx) == (ssize_t)(60 * KIB));
+		UT_ASSERTeq(idx, 1);
+		UT_ASSERT(memcmp(v, got, 60 * KIB) == 0);
+	}
+	UT_ERR(cellar_tier_write_down(t, 0, &written), ETIMEDOUT);
+	UT_ASSERTeq(written, 0);
+	UT_ERR(cellar_tier_write_down(NULL, 1, NULL), EINVAL);
+	wd_close(t, cs);
+	unlink(path);
+
+	/*
+	 * a pool smaller than the top: the most recently used survive. Keys
+	 * 0..23 go on top, then 0..11 are read again, so 12..23 are the
+	 * coldest and go down first, and 0..11 win the pool's room (about
+	 * 15 values)
+	 */
+	t = wd_stack(cs, 2 * MIB, MIB);
+	for (uint32_t k = 0; k < 24; k++) {
+		ut_fill(v, 60 * KIB, k);
+		UT_OK(cellar_tier_put(t, &k, sizeof(k), v, 60 * KIB));
+	}
+	UT_ASSERTeq(ut_stat(cs[0], VMEMCACHE_STAT_ENTRIES), 24);
+	for (uint32_t k = 0; k < 12; k++)
+		UT_ASSERT(cellar_tier_get(t, &k, sizeof(k), got, 60 * KIB, 0,
+				NULL, NULL) == (ssize_t)(60 * KIB));
+	UT_OK(cellar_tier_write_down(t, 10000, &written));
+	unsigned kept = (unsigned)ut_stat(cs[1], VMEMCACHE_STAT_ENTRIES);
+	UT_ASSERTm(kept >= 12 && kept < 24, "%u kept", kept);
+	for (uint32_t k = 0; k < 12; k++)
+		UT_ASSERTm(vmemcache_exists(cs[1], &k, sizeof(k), NULL) == 1,
+				"hot key %u was not kept", k);
+	wd_close(t, cs);
+	free(v);
+	free(got);
+}
+
 int
 main(void)
 {
@@ -909,5 +1001,6 @@ main(void)
 	test_lock_processes();
 	test_owner();
 	test_tier();
+	test_write_down();
 	return ut_done();
 }

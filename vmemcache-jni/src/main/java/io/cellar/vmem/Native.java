@@ -99,6 +99,12 @@ final class Native {
   /** {@code cellar_tier_delete()}; the caches stay. */
   static native void tierDelete(long tier);
 
+  /**
+   * {@code cellar_tier_write_down()}: the entries moved down within {@code budgetMillis}; running
+   * out of time is not an error (the caller compares the time taken with the budget).
+   */
+  static native long tierWriteDown(long tier, long budgetMillis);
+
   /** Put from {@code value[off, off + len)}; false when the key exists. */
   static native boolean put(int kind, long handle, byte[] key, byte[] value, long off, long len);
 

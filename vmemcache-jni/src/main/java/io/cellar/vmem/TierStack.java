@@ -23,8 +23,11 @@ import java.util.OptionalInt;
  * IllegalStateException("cache is closed")}.
  *
  * <p>A persistent bottom tier ({@link VmemCache.Builder#persistent()}) keeps what was demoted into
- * it across processes; entries still in the tiers above it at {@link #close()} are not written
- * down. {@link #reattach()} gives the persistent tier's report.
+ * it across processes. {@link #close()} first writes the tiers above it down ({@link
+ * #writeDown(long)}, bounded by {@link Builder#writeDownOnClose(long)}, by default {@link
+ * #DEFAULT_WRITE_DOWN_MILLIS}), so a restarted process finds the hot set too; a process killed
+ * without a close loses what only the upper tiers held (never anything wrong). {@link
+ * #reattach()} gives the persistent tier's report.
  *
  * <p>Lifecycle: {@link #of(List)} (or {@link #builder()}) builds every tier and the native stack; {@link #close()} frees
  * the native stack first and then the caches, top to bottom, or leaves that to the last open {@link
@@ -34,9 +37,16 @@ public final class TierStack extends NativeCache {
   /** Most tiers a stack may have ({@code CELLAR_TIER_MAX}). */
   public static final int MAX_TIERS = 8;
 
-  private final List<VmemCache> caches;
+  /** How long {@link #close()} may spend writing the upper tiers down, unless configured. */
+  public static final long DEFAULT_WRITE_DOWN_MILLIS = 10_000;
 
-  private TierStack(long handle, List<VmemCache> caches, String description, boolean journal) {
+  private static final System.Logger LOG = System.getLogger("io.cellar.vmem");
+
+  private final List<VmemCache> caches;
+  private final long writeDownMillis;
+
+  private TierStack(long handle, List<VmemCache> caches, String description, boolean journal,
+      long writeDownMillis) {
     super(
         Native.KIND_TIER,
         handle,
@@ -44,6 +54,7 @@ public final class TierStack extends NativeCache {
         journal,
         caches.stream().anyMatch(NativeCache::persistent));
     this.caches = caches;
+    this.writeDownMillis = writeDownMillis;
   }
 
   /**
@@ -66,10 +77,10 @@ public final class TierStack extends NativeCache {
    * @throws UnsatisfiedLinkError when the native library cannot be loaded
    */
   public static TierStack of(List<VmemCache.Builder> tiers) {
-    return build(tiers, 0);
+    return build(tiers, 0, DEFAULT_WRITE_DOWN_MILLIS);
   }
 
-  private static TierStack build(List<VmemCache.Builder> tiers, int journal) {
+  private static TierStack build(List<VmemCache.Builder> tiers, int journal, long writeDown) {
     if (tiers == null || tiers.isEmpty()) {
       throw new IllegalArgumentException("tiers must list 1 to " + MAX_TIERS + " cache builders");
     }
@@ -98,7 +109,8 @@ public final class TierStack extends NativeCache {
         handles[i] = caches.get(i).handleForTier();
       }
       long tier = Native.tierNew(handles, journal);
-      return new TierStack(tier, List.copyOf(caches), "TierStack" + caches, journal > 0);
+      return new TierStack(tier, List.copyOf(caches), "TierStack" + caches, journal > 0,
+          writeDown);
     } catch (RuntimeException | Error e) {
       caches.forEach(VmemCache::close);
       throw e;
@@ -223,6 +235,57 @@ public final class TierStack extends NativeCache {
     }
   }
 
+  /**
+   * Empties every tier above a persistent one into the tier below it, least recently used first,
+   * so that the persistent tier holds the whole stack and its hottest entries are its most recent
+   * ({@code cellar_tier_write_down}). Where the persistent tier cannot hold everything, its own
+   * least recently used entries make room. An entry the persistent tier already keeps is not
+   * written again. The stack stays usable, with its upper tiers empty.
+   *
+   * @param budgetMillis the most time to spend, 0 or more; what was written when it runs out stays
+   * @return the entries moved down
+   * @throws IllegalArgumentException when {@code budgetMillis} is negative
+   * @throws IllegalStateException when the stack is closed
+   * @throws CellarException when an eviction fails
+   */
+  public long writeDown(long budgetMillis) {
+    if (budgetMillis < 0) {
+      throw new IllegalArgumentException("budgetMillis " + budgetMillis + " is negative");
+    }
+    long h = enter();
+    try {
+      return Native.tierWriteDown(h, budgetMillis);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Writes the upper tiers down into the persistent tier (see {@link #writeDown(long)}, within
+   * the configured budget) when there is one below them, then closes as every cache does.
+   */
+  @Override
+  public void close() {
+    if (writeDownMillis > 0 && caches.size() > 1 && persistent()
+        && !caches.get(0).persistent()) {
+      long start = System.nanoTime();
+      try {
+        long n = writeDown(writeDownMillis);
+        long ms = (System.nanoTime() - start) / 1_000_000L;
+        LOG.log(ms >= writeDownMillis ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+            "{0}: wrote {1} entries of the upper tiers down into the persistent tier in {2} ms{3}",
+            this, n, ms, ms >= writeDownMillis
+                ? " (the budget ran out; the rest is not kept across the restart)" : "");
+      } catch (IllegalStateException e) {
+        // closed already
+      } catch (CellarException e) {
+        LOG.log(System.Logger.Level.WARNING, this
+            + ": writing the upper tiers down failed; what they held is not kept", e);
+      }
+    }
+    super.close();
+  }
+
   @Override
   void destroy(long handle) {
     Native.tierDelete(handle);
@@ -236,6 +299,7 @@ public final class TierStack extends NativeCache {
   public static final class Builder {
     private final List<VmemCache.Builder> tiers = new ArrayList<>();
     private int journalCapacity;
+    private long writeDownMillis = DEFAULT_WRITE_DOWN_MILLIS;
 
     private Builder() {}
 
@@ -273,6 +337,23 @@ public final class TierStack extends NativeCache {
     }
 
     /**
+     * How long {@link TierStack#close()} may spend writing the upper tiers down into a persistent
+     * tier below them ({@link TierStack#writeDown(long)}); 0 writes nothing, so only what was
+     * demoted before the close survives it. Default {@link #DEFAULT_WRITE_DOWN_MILLIS}.
+     *
+     * @param millis 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException when {@code millis} is negative
+     */
+    public Builder writeDownOnClose(long millis) {
+      if (millis < 0) {
+        throw new IllegalArgumentException("writeDownOnClose " + millis + " ms is negative");
+      }
+      this.writeDownMillis = millis;
+      return this;
+    }
+
+    /**
      * Builds every tier, top first, and stacks them.
      *
      * @return the open stack
@@ -280,7 +361,7 @@ public final class TierStack extends NativeCache {
      * @throws CellarException as {@link TierStack#of(List)}
      */
     public TierStack build() {
-      return TierStack.build(List.copyOf(tiers), journalCapacity);
+      return TierStack.build(List.copyOf(tiers), journalCapacity, writeDownMillis);
     }
   }
 }

@@ -135,14 +135,22 @@ class PersistentPoolTest {
     return out.toByteArray();
   }
 
+  /** 1 MiB of DRAM over an 8 MiB persistent pool in the test's directory. */
+  private TierStack dramOverPool() {
+    return TierStack.of(
+        TestData.dram(MiB).extentSize(4096),
+        VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(4096));
+  }
+
   @Test
   void aTierStackOverAPersistentPoolFindsItsDemotedEntriesAfterReopen() {
     int size = 64 * 1024;
     int below = 0;
-    try (TierStack stack =
-        TierStack.of(
-            TestData.dram(MiB).extentSize(4096),
-            VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(4096))) {
+    try (TierStack stack = TierStack.builder()
+        .tier(TestData.dram(MiB).extentSize(4096))
+        .tier(VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(4096))
+        .writeDownOnClose(0)
+        .build()) {
       assertThat(stack.reattach().orElseThrow().state()).isEqualTo(ReattachReport.State.NEW);
       for (int i = 0; i < 60; i++) {
         stack.put(key(i), value(size, i));
@@ -154,10 +162,7 @@ class PersistentPoolTest {
       }
     }
     assertThat(below).isGreaterThan(20);
-    try (TierStack stack =
-        TierStack.of(
-            TestData.dram(MiB).extentSize(4096),
-            VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(4096))) {
+    try (TierStack stack = dramOverPool()) {
       ReattachReport r = stack.reattach().orElseThrow();
       assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
       assertThat(r.entriesRecovered()).isEqualTo(below);
@@ -171,6 +176,36 @@ class PersistentPoolTest {
       }
       assertThat(found).isEqualTo(below);
     }
+  }
+
+  @Test
+  void closeWritesTheUpperTierDownSoARestartFindsTheWholeSet() {
+    int size = 64 * 1024;
+    try (TierStack stack = dramOverPool()) {
+      for (int i = 0; i < 60; i++) {
+        stack.put(key(i), value(size, i));
+      }
+      assertThat(stack.tierStats().stream().mapToLong(CacheStats::entries).sum()).isEqualTo(60);
+      long onTop = java.util.stream.IntStream.range(0, 60)
+          .filter(i -> stack.tierOf(key(i)).orElse(-1) == 0).count();
+      assertThat(onTop).isGreaterThan(5);
+    }
+    try (TierStack stack = dramOverPool()) {
+      ReattachReport r = stack.reattach().orElseThrow();
+      assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
+      assertThat(r.entriesRecovered()).isEqualTo(60);
+      for (int i = 0; i < 60; i++) {
+        int k = i;
+        assertThat(stack.get(key(i))).as("key %d", i)
+            .hasValueSatisfying(v -> assertThat(v).isEqualTo(value(size, k)));
+      }
+      // an explicit write-down empties the top and leaves the stack usable
+      assertThat(stack.writeDown(10_000)).isPositive();
+      assertThat(stack.tierOf(key(3))).hasValue(1);
+      assertThatThrownBy(() -> stack.writeDown(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> TierStack.builder().writeDownOnClose(-1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

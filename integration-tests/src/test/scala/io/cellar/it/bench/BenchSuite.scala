@@ -72,6 +72,22 @@ class BenchSuite extends AnyFunSuite {
     assert(rc == 0, s"cellar-bench restart exited with $rc")
   }
 
+  test("restart of DRAM over a pool: the clean stop writes the DRAM tier down, so every chunk" +
+    " comes back") {
+    val out = new java.io.ByteArrayOutputStream()
+    val old = System.out
+    System.setOut(new java.io.PrintStream(out, true))
+    val rc = try TpcdsBench.execute(Array("restart", "--scale", scale.toString, "--dir",
+      data.toString, "--queries", "q42,scan", "--pool-size", "64m", "--top", "2m", "--heap",
+      "2g")) finally System.setOut(old)
+    val report = out.toString
+    info(report.linesIterator.filter(_.startsWith("|")).mkString("\n"))
+    assert(rc == 0, s"cellar-bench restart exited with $rc:\n$report")
+    val top = "top_entries=(\\d+)".r.findFirstMatchIn(report.linesIterator
+      .find(_.contains("restart-fill")).getOrElse("")).map(_.group(1).toInt)
+    assert(top.exists(_ > 0), s"the DRAM tier held no chunk at the stop:\n$report")
+  }
+
   test("an unknown storage setting is a usage error naming the allowed ones") {
     val err = new java.io.ByteArrayOutputStream()
     val old = System.err

@@ -65,6 +65,18 @@ public final class CellarConf {
           .check(v -> (Long) v >= 0 && (Long) v <= 60_000, "a duration from 0 to 60s")
           .timeMsConf("100ms");
 
+  public static final ConfEntry<Long> WRITE_DOWN_TIMEOUT =
+      ConfEntry.conf("spark.cellar.tiers.write-down.timeout")
+          .doc("At a clean executor stop, how long Cellar may spend writing the chunks of the tiers"
+              + " above a persistent tier down into it (least recently used first), so that the"
+              + " restarted executor finds its hot set too. What is left when the time runs out is"
+              + " not kept; 0 writes nothing down. Keep"
+              + " it below the time your cluster manager gives a stopping executor before it kills"
+              + " it (YARN: yarn.nodemanager.sleep-delay-before-sigkill.ms).")
+          .startup()
+          .check(v -> (Long) v >= 0 && (Long) v <= 600_000, "a duration from 0 to 10min")
+          .timeMsConf("10s");
+
   public static final ConfEntry<Integer> FOOTER_CACHE_ENTRIES =
       ConfEntry.conf("spark.cellar.footer-cache.entries")
           .doc("Parquet footers (and row-group filter results) each executor keeps in its heap,"

@@ -120,11 +120,13 @@ public final class ExecutorCache {
     int footers;
     long extent;
     long putWait;
+    long writeDown;
     try {
       wanted = TierSpec.parseList(CellarConf.TIERS.from(conf));
       footers = CellarConf.FOOTER_CACHE_ENTRIES.from(conf);
       extent = CellarConf.EXTENT_SIZE.from(conf);
       putWait = CellarConf.PUT_WAIT.from(conf);
+      writeDown = CellarConf.WRITE_DOWN_TIMEOUT.from(conf);
       if (wanted.isEmpty()) {
         wanted = List.of(new TierSpec("dram", null, defaultDram(conf, local)));
       }
@@ -174,7 +176,7 @@ public final class ExecutorCache {
         VmemCache.Builder b = builders.get(0);
         cache = (journal > 0 ? b.evictionJournal(journal) : b).build();
       } else {
-        TierStack.Builder sb = TierStack.builder();
+        TierStack.Builder sb = TierStack.builder().writeDownOnClose(writeDown);
         builders.forEach(sb::tier);
         cache = (journal > 0 ? sb.evictionJournal(journal) : sb).build();
       }
