@@ -85,6 +85,36 @@ int cellar_add_dram(VMEMcache *cache);
  */
 int cellar_add_persistent(VMEMcache *cache, const char *path);
 
+/* replacement policies of cellar_set_policy */
+enum cellar_policy {
+	CELLAR_POLICY_NONE,   /* never evicts (VMEMCACHE_REPLACEMENT_NONE) */
+	CELLAR_POLICY_LRU,    /* least recently used (VMEMCACHE_REPLACEMENT_LRU) */
+	CELLAR_POLICY_S3FIFO, /* scan-resistant S3-FIFO */
+	CELLAR_POLICY_COUNT
+};
+
+/*
+ * cellar_set_policy -- the replacement policy, one of vmemcache's (NONE,
+ * LRU: vmemcache_set_eviction_policy sets those too, and LRU is the
+ * default) or CELLAR_POLICY_S3FIFO, in the spirit of S3-FIFO (Yang et al.,
+ * SOSP 2023):
+ * - a new entry joins a small probationary FIFO of a tenth of the bytes;
+ * - a hit raises the entry's 2-bit use count, without a lock or the LRU's
+ *   ring (reads stay lock-free and cost one relaxed store);
+ * - at the small FIFO's head an entry that was hit moves to the main FIFO,
+ *   one that was not is evicted and its key's hash kept in a ghost table
+ *   (twice the entries, a slot per hash), so that if it is put again soon
+ *   it goes straight to the main FIFO;
+ * - the main FIFO is a CLOCK: a used entry at its head goes round again
+ *   with one use less, an unused one is evicted.
+ * A scan whose entries are read once passes through the small FIFO and
+ * leaves the main FIFO, the entries read again and again, in place. A
+ * reattached persistent pool's entries start in the small FIFO. Call before
+ * the pool is added. Errors: EINVAL (NULL cache, unknown policy), EALREADY
+ * (the cache already has its pool).
+ */
+int cellar_set_policy(VMEMcache *cache, enum cellar_policy policy);
+
 /* the longest owner tag of cellar_set_owner */
 #define CELLAR_OWNER_MAX 32
 
@@ -298,7 +328,9 @@ long cellar_journal_drain(VMEMcache *cache, size_t max_keys,
 /*
  * Tier stacks: caches top to bottom (e.g. a DRAM pool over a file pool).
  * An entry evicted from a tier is demoted into the next one; a hit in a
- * lower tier is promoted to the top. A persistent tier keeps its copy of
+ * lower tier is promoted to the top: every hit in an LRU tier, a repeated
+ * hit in an S3-FIFO tier (a second read since the entry was queued there or
+ * last promoted; a single read is served from the lower tier in place). A persistent tier keeps its copy of
  * what it promotes (so a hot value survives a stop, and its later demotion
  * writes nothing); any other tier lets it go, so there an entry lives in
  * one tier. The stack does not own its caches: delete the stack first, then

@@ -608,8 +608,8 @@ Java_io_cellar_vmem_Native_open(JNIEnv *env, jclass cls, jint policy,
 		return 0;
 	}
 	const char *fn = NULL;
-	if (vmemcache_set_eviction_policy(c, (enum vmemcache_repl_p)policy))
-		fn = "vmemcache_set_eviction_policy";
+	if (cellar_set_policy(c, (enum cellar_policy)policy))
+		fn = "cellar_set_policy";
 	else if (size != 0 && vmemcache_set_size(c, (size_t)size))
 		fn = "vmemcache_set_size";
 	else if (extent != 0 && vmemcache_set_extent_size(c, (size_t)extent))

@@ -11,8 +11,10 @@
  * pool space. The node is freed when both counts are zero.
  *
  * `state` decides who removes an entry: only the thread that moves it out
- * of ENTRY_LIVE evicts (and calls on_evict) or replaces it. `in_lru` is
- * guarded by the LRU lock and `hnext` by the index shard's lock.
+ * of ENTRY_LIVE evicts (and calls on_evict) or replaces it. `linked` and
+ * the list links are guarded by the replacement lock, `hnext` by the index
+ * shard's lock; `freq` (S3-FIFO's use count) is raised by readers without
+ * a lock.
  */
 #ifndef CELLAR_ENTRY_H
 #define CELLAR_ENTRY_H 1
@@ -49,7 +51,8 @@ struct entry {
 	uint32_t key_size;
 	uint32_t hdr_size;              /* bytes before the value */
 	uint32_t nfrags;
-	uint8_t in_lru;
+	uint8_t linked;                 /* 1 + the replacement list, 0: none */
+	atomic_uchar freq;              /* S3-FIFO: uses since queued, 0..3 */
 	atomic_uchar check;             /* enum entry_check */
 	unsigned char key[];
 };

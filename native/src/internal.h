@@ -25,7 +25,7 @@ struct vmemcache {
 	/* configuration, fixed once the pool is added */
 	size_t size;
 	size_t extent;
-	enum vmemcache_repl_p policy;
+	enum repl_kind policy;
 	int ready;
 	uint8_t owner[CELLAR_OWNER_MAX]; /* a persistent pool's owner tag */
 

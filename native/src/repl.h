@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * repl.h -- LRU replacement fed by a lock-free ring (internal)
+ * repl.h -- replacement: LRU fed by a lock-free ring, or S3-FIFO (internal)
  *
- * A hit does not take the LRU lock: it pushes its entry, with a reference,
- * into the ring. Whoever takes the LRU lock (a put linking a new entry, an
- * eviction choosing a victim, or a reader finding the ring full) first
- * drains the ring in one batch, moving each entry to the recent end.
+ * LRU: a hit does not take the LRU lock: it pushes its entry, with a
+ * reference, into the ring. Whoever takes the LRU lock (a put linking a new
+ * entry, an eviction choosing a victim, or a reader finding the ring full)
+ * first drains the ring in one batch, moving each entry to the recent end.
+ *
+ * S3-FIFO (Yang et al., SOSP 2023): a hit only raises the entry's 2-bit
+ * use count, with no lock and no ring. A new entry joins a small
+ * probationary FIFO (a tenth of the bytes); one that was hit while there
+ * moves on to the main FIFO when it reaches the head, one that was not is
+ * evicted and its key's hash remembered in a ghost table, so that when it
+ * comes back it goes straight to the main FIFO. The main FIFO is a CLOCK:
+ * an entry at its head that was used goes round again with its count
+ * lowered, one that was not is evicted. A scan's entries are seen once, so
+ * they pass through the small FIFO and leave without touching the main.
  */
 #ifndef CELLAR_REPL_H
 #define CELLAR_REPL_H 1
@@ -17,20 +27,33 @@
 
 #define REPL_RING_SIZE 4096
 
+/* the kinds, in the order of enum cellar_policy */
+enum repl_kind { REPL_NONE, REPL_LRU, REPL_S3FIFO };
+
 /* drops one ring reference of e */
 typedef void repl_unref_fn(struct entry *e, void *arg);
 
+/* one FIFO or LRU list, least recent at the head */
+struct repl_list {
+	struct entry *head;
+	struct entry *tail;
+	uint64_t bytes;             /* weights of its entries */
+	uint64_t count;
+};
+
 struct repl {
-	int lru;                    /* 0 under policy NONE: nothing is tracked */
+	enum repl_kind kind;        /* REPL_NONE: nothing is tracked */
 	pthread_mutex_t lock;
-	struct entry *head;         /* least recently used */
-	struct entry *tail;         /* most recently used */
-	struct ring ring;
+	struct repl_list lists[2];  /* LRU: [0]; S3-FIFO: small [0], main [1] */
+	struct ring ring;           /* LRU only */
+	uint64_t *ghost;            /* S3-FIFO: hashes evicted from small */
+	size_t ghost_mask;          /* slots - 1 (a power of two), 0 if none */
 	repl_unref_fn *unref;       /* drops a ring reference */
 	void *arg;
 };
 
-int repl_init(struct repl *r, int lru, repl_unref_fn *unref, void *arg);
+int repl_init(struct repl *r, enum repl_kind kind, repl_unref_fn *unref,
+		void *arg);
 /* repl_fini -- drops the references still in the ring */
 void repl_fini(struct repl *r);
 
@@ -45,9 +68,9 @@ void repl_remove(struct repl *r, struct entry *e);
 void repl_touch(struct repl *r, struct entry *e);
 
 /*
- * repl_victim -- the least recently used live entry, preferring one nobody
- * reads: moved to ENTRY_EVICTING, unlinked, returned with one more
- * data reference; NULL when there is none
+ * repl_victim -- the entry to evict next, preferring one nobody reads:
+ * moved to ENTRY_EVICTING, unlinked, returned with one more data
+ * reference; NULL when there is none
  */
 struct entry *repl_victim(struct repl *r);
 

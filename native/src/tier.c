@@ -373,6 +373,25 @@ cellar_tier_replace(cellar_tier *t, const void *key, size_t key_size,
 }
 
 /*
+ * earned -- whether a hit in tier i earns the entry a promotion: always
+ * under LRU; under S3-FIFO only a repeated hit (the one just counted and at
+ * least one before it since the entry was queued or last promoted), and the
+ * count starts again, so a scan's single reads never move a chunk up and a
+ * copy kept below earns its next promotion anew (internal)
+ */
+static int
+earned(cellar_tier *t, unsigned i, const cellar_pin *pin)
+{
+	if (t->caches[i]->policy != REPL_S3FIFO)
+		return 1;
+	struct entry *e = pin->priv_entry;
+	if (atomic_load_explicit(&e->freq, memory_order_relaxed) < 2)
+		return 0;
+	atomic_store_explicit(&e->freq, 0, memory_order_relaxed);
+	return 1;
+}
+
+/*
  * promote -- copies a value pinned in tier i > 0 to the top. A persistent
  * tier keeps its copy, so the value survives a stop even while it is hot;
  * any other tier lets it go first, so that it is in one tier only. A newer
@@ -384,7 +403,7 @@ static void
 promote(cellar_tier *t, unsigned i, const void *key, size_t key_size,
 		const cellar_pin *pin)
 {
-	if (!fits(t, 0, key_size, pin->size))
+	if (!fits(t, 0, key_size, pin->size) || !earned(t, i, pin))
 		return;
 	int keep = t->caches[i]->persist != NULL;
 	if (!keep && cellar_remove(t->caches[i], key, key_size) != 0)

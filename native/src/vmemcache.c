@@ -47,7 +47,7 @@ vmemcache_new(void)
 		err_set(ENOMEM, "out of memory");
 		return NULL;
 	}
-	c->policy = VMEMCACHE_REPLACEMENT_LRU;
+	c->policy = REPL_LRU;
 	c->extent = VMEMCACHE_MIN_EXTENT;
 	atomic_init(&c->put_wait_ms, PUT_WAIT_MS_DEFAULT);
 	return c;
@@ -75,7 +75,25 @@ vmemcache_set_eviction_policy(VMEMcache *c, enum vmemcache_repl_p repl_p)
 		return -1;
 	if ((unsigned)repl_p >= VMEMCACHE_REPLACEMENT_NUM)
 		return err_set(EINVAL, "invalid replacement policy %d", (int)repl_p);
-	c->policy = repl_p;
+	c->policy = repl_p == VMEMCACHE_REPLACEMENT_LRU ? REPL_LRU : REPL_NONE;
+	return 0;
+}
+
+_Static_assert((int)CELLAR_POLICY_NONE == (int)REPL_NONE &&
+		(int)CELLAR_POLICY_LRU == (int)REPL_LRU &&
+		(int)CELLAR_POLICY_S3FIFO == (int)REPL_S3FIFO,
+		"cellar_policy and repl_kind agree");
+
+int
+cellar_set_policy(VMEMcache *c, enum cellar_policy policy)
+{
+	if (check_config(c, "cellar_set_policy"))
+		return -1;
+	if ((unsigned)policy >= CELLAR_POLICY_COUNT)
+		return err_set(EINVAL,
+			"cellar_set_policy: unknown policy %d (NONE 0, LRU 1, S3FIFO 2)",
+			(int)policy);
+	c->policy = (enum repl_kind)policy;
 	return 0;
 }
 
@@ -220,8 +238,7 @@ vc_engine_init(VMEMcache *c, uint64_t units, int all_free)
 	c->heap.units = units;
 	if ((ret = idx_init(&c->index)) != 0)
 		goto fail_index;
-	ret = repl_init(&c->repl, c->policy == VMEMCACHE_REPLACEMENT_LRU,
-			node_release, c);
+	ret = repl_init(&c->repl, c->policy, node_release, c);
 	if (ret)
 		goto fail_repl;
 	return 0;

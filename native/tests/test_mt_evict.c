@@ -104,11 +104,11 @@ worker(void *arg)
 	return NULL;
 }
 
-/* run -- one pool (internal) */
+/* run -- one pool under a policy (internal) */
 static void
-run(int dram)
+run(int dram, enum cellar_policy policy)
 {
-	cache = ut_cache_new(MIB, 0, VMEMCACHE_REPLACEMENT_LRU, dram);
+	cache = ut_cache_with(MIB, 0, policy, dram);
 	vmemcache_callback_on_evict(cache, on_evict_cb, NULL);
 	atomic_store(&evict_calls, 0);
 	atomic_store(&total_ops, 0);
@@ -127,8 +127,9 @@ run(int dram)
 	UT_ASSERTeq(st.evictions, calls);
 	UT_ASSERT(st.evictions > 0);
 	UT_ASSERTle(st.pool_used, st.pool_size);
-	UT_OUT("%s pool: %lu ops, %llu puts, %llu evictions, %llu split "
+	UT_OUT("%s pool, %s: %lu ops, %llu puts, %llu evictions, %llu split "
 		"puts, %llu free pieces", dram ? "DRAM" : "file",
+		policy == CELLAR_POLICY_S3FIFO ? "S3-FIFO" : "LRU",
 		atomic_load(&total_ops), st.puts, st.evictions,
 		st.put_fragments, st.heap_entries);
 	for (uint32_t k = 0; k < NKEYS; k++) {
@@ -149,7 +150,8 @@ main(void)
 {
 	ut_start("test_mt_evict");
 	ut_watchdog(300);
-	run(0);
-	run(1);
+	run(0, CELLAR_POLICY_LRU);
+	run(1, CELLAR_POLICY_LRU);
+	run(1, CELLAR_POLICY_S3FIFO);
 	return ut_done();
 }

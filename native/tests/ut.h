@@ -267,10 +267,9 @@ ut_stats_all(VMEMcache *cache, unsigned long long *v)
 		v[s] = ut_stat(cache, (enum vmemcache_statistic)s);
 }
 
-/* ut_cache_new -- a cache with a pool in the test's temp dir (or DRAM) */
+/* ut_cache_sized -- a new cache of `size` bytes and `extent` (0: defaults) */
 static inline VMEMcache *
-ut_cache_new(size_t size, size_t extent, enum vmemcache_repl_p policy,
-	int dram)
+ut_cache_sized(size_t size, size_t extent)
 {
 	VMEMcache *c = vmemcache_new();
 	UT_ASSERT(c != NULL);
@@ -278,12 +277,32 @@ ut_cache_new(size_t size, size_t extent, enum vmemcache_repl_p policy,
 		UT_OK(vmemcache_set_size(c, size));
 	if (extent)
 		UT_OK(vmemcache_set_extent_size(c, extent));
-	UT_OK(vmemcache_set_eviction_policy(c, policy));
+	return c;
+}
+
+/*
+ * ut_cache_with -- a cache under a cellar_policy with a pool in the test's
+ * temp dir (or DRAM)
+ */
+static inline VMEMcache *
+ut_cache_with(size_t size, size_t extent, enum cellar_policy policy, int dram)
+{
+	VMEMcache *c = ut_cache_sized(size, extent);
+	UT_OK(cellar_set_policy(c, policy));
 	if (dram)
 		UT_OK(cellar_add_dram(c));
 	else
 		UT_OK(vmemcache_add(c, ut_tmpdir()));
 	return c;
+}
+
+/* ut_cache_new -- a cache with a pool in the test's temp dir (or DRAM) */
+static inline VMEMcache *
+ut_cache_new(size_t size, size_t extent, enum vmemcache_repl_p policy,
+	int dram)
+{
+	return ut_cache_with(size, extent, policy == VMEMCACHE_REPLACEMENT_LRU ?
+		CELLAR_POLICY_LRU : CELLAR_POLICY_NONE, dram);
 }
 
 /* ut_pool_size -- the bytes the pool can give values */

@@ -19,12 +19,7 @@ static inline VMEMcache *
 utp_open_owned(const char *path, size_t size, size_t extent,
 		const char *owner)
 {
-	VMEMcache *c = vmemcache_new();
-	UT_ASSERT(c != NULL);
-	if (size)
-		UT_OK(vmemcache_set_size(c, size));
-	if (extent)
-		UT_OK(vmemcache_set_extent_size(c, extent));
+	VMEMcache *c = ut_cache_sized(size, extent);
 	if (owner != NULL)
 		UT_OK(cellar_set_owner(c, owner, strlen(owner)));
 	if (cellar_add_persistent(c, path) != 0) {

@@ -66,7 +66,7 @@ class VmemCacheArgumentsTest {
             "devdax device " + dir + " is a directory; use directory(Path) for a file pool");
     assertThatThrownBy(() -> VmemCache.builder().policy(null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("policy is null; allowed: [NONE, LRU]");
+        .hasMessage("policy is null; allowed: [NONE, LRU, S3FIFO]");
   }
 
   @Test

@@ -65,6 +65,17 @@ public final class CellarConf {
           .check(v -> (Long) v >= 0 && (Long) v <= 60_000, "a duration from 0 to 60s")
           .timeMsConf("100ms");
 
+  public static final ConfEntry<String> POLICY =
+      ConfEntry.conf("spark.cellar.pool.policy")
+          .doc("Replacement policy of every tier. s3fifo: scan-resistant S3-FIFO; a new chunk is"
+              + " on probation in a small queue and stays only if read again there, so a scan"
+              + " that reads its chunks once does not push out the chunks that are read again"
+              + " and again; a read below the top tier moves a chunk up only when repeated."
+              + " lru: least recently used, every read below the top moves the chunk up.")
+          .startup()
+          .check(v -> v.equals("s3fifo") || v.equals("lru"), "s3fifo or lru")
+          .stringConf("s3fifo");
+
   public static final ConfEntry<Long> WRITE_DOWN_TIMEOUT =
       ConfEntry.conf("spark.cellar.tiers.write-down.timeout")
           .doc("At a clean executor stop, how long Cellar may spend writing the chunks of the tiers"

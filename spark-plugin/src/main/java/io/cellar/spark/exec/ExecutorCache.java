@@ -6,6 +6,7 @@ import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
 import io.cellar.spark.key.SecurityScope;
 import io.cellar.vmem.ByteCache;
+import io.cellar.vmem.Policy;
 import io.cellar.vmem.ReattachReport;
 import io.cellar.vmem.TierStack;
 import io.cellar.vmem.VmemCache;
@@ -121,12 +122,14 @@ public final class ExecutorCache {
     long extent;
     long putWait;
     long writeDown;
+    Policy policy;
     try {
       wanted = TierSpec.parseList(CellarConf.TIERS.from(conf));
       footers = CellarConf.FOOTER_CACHE_ENTRIES.from(conf);
       extent = CellarConf.EXTENT_SIZE.from(conf);
       putWait = CellarConf.PUT_WAIT.from(conf);
       writeDown = CellarConf.WRITE_DOWN_TIMEOUT.from(conf);
+      policy = "lru".equals(CellarConf.POLICY.from(conf)) ? Policy.LRU : Policy.S3FIFO;
       if (wanted.isEmpty()) {
         wanted = List.of(new TierSpec("dram", null, defaultDram(conf, local)));
       }
@@ -142,7 +145,8 @@ public final class ExecutorCache {
         LOG.warn("Cellar: tier {} left out: {}", t, problem);
         continue;
       }
-      VmemCache.Builder b = VmemCache.builder().extentSize(extent).putWaitMillis(putWait);
+      VmemCache.Builder b = VmemCache.builder().extentSize(extent).putWaitMillis(putWait)
+          .policy(policy);
       if (t.path() == null) {
         b.dram().size(t.size());
       } else if (isDevice(t.path())) {
@@ -180,7 +184,7 @@ public final class ExecutorCache {
         builders.forEach(sb::tier);
         cache = (journal > 0 ? sb.evictionJournal(journal) : sb).build();
       }
-      LOG.info("Cellar: cache open with tiers {}, extent {} B{}", used, extent,
+      LOG.info("Cellar: cache open with tiers {}, extent {} B, policy {}{}", used, extent, policy,
           owner == null ? "" : ", persistent pools of owner scope "
               + java.util.HexFormat.of().formatHex(owner));
       Optional<ReattachReport> r = cache.reattach();
