@@ -69,7 +69,8 @@ public final class CellarColumnarRule extends ColumnarRule {
     if (r.fileFormat() instanceof CellarParquetFileFormat) {
       return node ? r : null;
     }
-    FileFormat f = enabled ? TableFormats.cachedFormat(r) : null;
+    FileFormat f = enabled && SwapParquetFormatRule.pathsAdmitted(r.sparkSession(), r)
+        ? TableFormats.cachedFormat(r) : null;
     return f == null ? null : r.copy(r.location(), r.partitionSchema(), r.dataSchema(),
         r.bucketSpec(), f, r.options(), r.sparkSession());
   }

@@ -12,14 +12,18 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.cellar.spark.shims.ParserShims;
+import org.apache.spark.sql.catalyst.parser.ParserInterface;
 import scala.runtime.AbstractFunction1;
+import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 /**
  * Cellar's entry point for {@code spark.sql.extensions}. It checks the {@code spark.cellar.*}
  * configuration when a session starts (an invalid value fails the session, naming key, value and
- * what is allowed), and installs the rule that reads Parquet relations through the cache and the
- * rule that shows cached scans with their metrics.
+ * what is allowed), and installs the rule that reads Parquet relations through the cache, the
+ * rule that shows cached scans with their metrics, and the parser of Cellar's statements
+ * ({@code CELLAR WARM}, {@code CLEAR}, {@code STATUS}).
  */
 public final class CellarExtensions extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
   private static final Logger LOG = LoggerFactory.getLogger(CellarExtensions.class);
@@ -40,6 +44,15 @@ public final class CellarExtensions extends AbstractFunction1<SparkSessionExtens
       @Override
       public CellarColumnarRule apply(org.apache.spark.sql.SparkSession session) {
         return new CellarColumnarRule(session);
+      }
+    });
+    // CELLAR WARM / CLEAR / STATUS; every other statement goes to the parser it wraps
+    ext.injectParser(new AbstractFunction2<org.apache.spark.sql.SparkSession, ParserInterface,
+        ParserInterface>() {
+      @Override
+      public ParserInterface apply(org.apache.spark.sql.SparkSession session,
+          ParserInterface delegate) {
+        return ParserShims.wrap(delegate);
       }
     });
     return BoxedUnit.UNIT;

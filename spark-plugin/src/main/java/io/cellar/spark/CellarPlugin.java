@@ -6,9 +6,12 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.cellar.scheduler.ApplyResult;
 import io.cellar.spark.conf.CellarConf;
+import io.cellar.spark.control.DriverControl;
+import io.cellar.spark.control.ExecutorControl;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.locality.DriverLocality;
 import io.cellar.spark.locality.ExecutorReporter;
+import io.cellar.spark.ui.CellarSampler;
 import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheStats;
 import io.cellar.vmem.TierStack;
@@ -21,6 +24,7 @@ import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
+import org.apache.spark.cellar.CellarUi;
 
 /**
  * The optional half of Cellar ({@code spark.plugins=io.cellar.spark.CellarPlugin}): each executor
@@ -33,16 +37,29 @@ public final class CellarPlugin implements SparkPlugin {
   public DriverPlugin driverPlugin() {
     return new DriverPlugin() {
       private DriverLocality locality;
+      private final DriverControl control = new DriverControl();
+      private CellarSampler sampler;
 
       @Override
       public Map<String, String> init(SparkContext sc, PluginContext ctx) {
         CellarExtensions.checkConfiguration(sc.getConf());
-        locality = DriverLocality.start(sc, CellarConf.settings(sc.getConf()));
+        Map<String, String> conf = CellarConf.settings(sc.getConf());
+        locality = DriverLocality.start(sc, conf);
+        control.start(sc);
+        if (CellarConf.UI_ENABLED.from(conf)) {
+          CellarUi.attach(sc);
+          sampler = CellarSampler.start(sc, e -> CellarUi.post(sc, e),
+              CellarConf.UI_SAMPLE_INTERVAL.from(conf));
+        }
         return Map.of();
       }
 
       @Override
       public Object receive(Object message) {
+        Object answer = control.receive(message);
+        if (answer != null) {
+          return answer;
+        }
         if (locality == null) {
           // locality is off on the driver: executors stop asking after this answer
           return ApplyResult.UNKNOWN_EXECUTOR.name();
@@ -52,6 +69,10 @@ public final class CellarPlugin implements SparkPlugin {
 
       @Override
       public void shutdown() {
+        if (sampler != null) {
+          sampler.close();
+        }
+        control.stop();
         if (locality != null) {
           locality.stop();
         }
@@ -63,19 +84,25 @@ public final class CellarPlugin implements SparkPlugin {
   public ExecutorPlugin executorPlugin() {
     return new ExecutorPlugin() {
       private ExecutorReporter reporter;
+      private ExecutorControl control;
 
       @Override
       public void init(PluginContext ctx, Map<String, String> extraConf) {
         ExecutorCache cache = ExecutorCache.get();
         register(ctx.metricRegistry(), cache);
         if (!"driver".equals(ctx.executorID())) {
-          // in local mode the driver is the only executor: no one to schedule around
+          // in local mode the driver is the only executor: no one to schedule around, and
+          // CELLAR statements reach its cache directly
           reporter = ExecutorReporter.start(ctx, cache, CellarConf.settings(ctx.conf()));
+          control = ExecutorControl.start(ctx, cache);
         }
       }
 
       @Override
       public void shutdown() {
+        if (control != null) {
+          control.close();
+        }
         if (reporter != null) {
           reporter.close();
         }

@@ -3,6 +3,9 @@
 package io.cellar.spark;
 
 import io.cellar.spark.conf.CellarConf;
+import io.cellar.spark.conf.PathFilter;
+import java.util.ArrayList;
+import java.util.List;
 import io.cellar.spark.format.TableFormats;
 import io.cellar.spark.read.ReadSettings;
 import io.cellar.spark.shims.PlanShims;
@@ -37,6 +40,20 @@ public final class SwapParquetFormatRule extends Rule<LogicalPlan> {
     this.session = session;
   }
 
+  /** Whether the relation's catalog table says {@code 'cellar.cache' = 'false'}. */
+  private static boolean optedOut(LogicalRelation lr) {
+    return lr.catalogTable().isDefined() && CellarConf.optsOut(
+        lr.catalogTable().get().properties().get(CellarConf.TABLE_PROPERTY).getOrElse(() -> null));
+  }
+
+  /** Whether the session's include and exclude path patterns admit the relation's roots. */
+  static boolean pathsAdmitted(SparkSession session, HadoopFsRelation fs) {
+    PathFilter filter = PathFilter.of(k -> session.conf().get(k, null));
+    List<String> roots = new ArrayList<>();
+    fs.location().rootPaths().foreach(p -> roots.add(p.toString()));
+    return filter.allows(roots);
+  }
+
   @Override
   public LogicalPlan apply(LogicalPlan plan) {
     if (!CellarConf.ENABLED.from(k -> session.conf().get(k, null))) {
@@ -48,7 +65,9 @@ public final class SwapParquetFormatRule extends Rule<LogicalPlan> {
         return p instanceof LogicalRelation lr
             && lr.relation() instanceof HadoopFsRelation fs
             && fs.fileFormat().getClass() == ParquetFileFormat.class
-            && !TableFormats.isMetadata(fs);
+            && !TableFormats.isMetadata(fs)
+            && !optedOut(lr)
+            && pathsAdmitted(session, fs);
       }
 
       @Override

@@ -2,6 +2,7 @@
 // DeltaScans -- which Delta relations Cellar serves, and how a Delta scan's reads are set up
 package io.cellar.spark.delta;
 
+import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.read.GeneratedColumn;
 import io.cellar.spark.read.RowIndexColumn;
 import java.util.ArrayList;
@@ -37,7 +38,9 @@ final class DeltaScans {
 
   /** Cellar's format for a scan of a Delta table's data files, or null. */
   static FileFormat cachedFormat(HadoopFsRelation relation) {
-    if (relation.fileFormat() instanceof DeltaParquetFileFormat d && !isLog(relation)) {
+    if (relation.fileFormat() instanceof DeltaParquetFileFormat d && !isLog(relation)
+        && !CellarConf.optsOut(d.metadata().configuration()
+            .get(CellarConf.TABLE_PROPERTY).getOrElse(() -> null))) {
       return new CellarDeltaFormat(d, null, mayReadVacuumed(d, relation));
     }
     return null;

@@ -76,6 +76,23 @@ public final class CellarConf {
           .check(v -> v.equals("s3fifo") || v.equals("lru"), "s3fifo or lru")
           .stringConf("s3fifo");
 
+  public static final ConfEntry<Boolean> UI_ENABLED =
+      ConfEntry.conf("spark.cellar.ui.enabled")
+          .doc("With spark.plugins, sample every executor's cache every"
+              + " spark.cellar.ui.sample-interval for the Cellar tab of the Spark UI and, through"
+              + " the event log, of the history server (which needs Cellar's jar on its class"
+              + " path).")
+          .startup()
+          .booleanConf(true);
+
+  public static final ConfEntry<Long> UI_SAMPLE_INTERVAL =
+      ConfEntry.conf("spark.cellar.ui.sample-interval")
+          .doc("How often the driver samples the executors' caches for the Cellar tab; each"
+              + " sample is one small event in the event log. The tab keeps the last 720.")
+          .startup()
+          .check(v -> (Long) v >= 100 && (Long) v <= 600_000, "a duration from 100ms to 10min")
+          .timeMsConf("5s");
+
   public static final ConfEntry<Long> WRITE_DOWN_TIMEOUT =
       ConfEntry.conf("spark.cellar.tiers.write-down.timeout")
           .doc("At a clean executor stop, how long Cellar may spend writing the chunks of the tiers"
@@ -123,6 +140,33 @@ public final class CellarConf {
               + " served what any session with this setting cached, and what they cache is"
               + " served to any of them. For single-tenant clusters.")
           .booleanConf(false);
+
+  /** The table property by which a table opts out of caching ({@code 'cellar.cache' = 'false'}). */
+  public static final String TABLE_PROPERTY = "cellar.cache";
+
+  /** Whether a table property's value opts the table out of caching. */
+  public static boolean optsOut(String propertyValue) {
+    return propertyValue != null && propertyValue.trim().equalsIgnoreCase("false");
+  }
+
+  public static final ConfEntry<String> INCLUDE_PATHS =
+      ConfEntry.conf("spark.cellar.cache.include-paths")
+          .doc("Cache only tables whose every root path matches one of these comma-separated"
+              + " Hadoop glob patterns (a pattern matches a path or any of its parent"
+              + " directories, with or without scheme and authority), e.g."
+              + " s3a://lake/gold,/data/*/curated. Empty: every path. A table that is not"
+              + " cached reads exactly as Spark alone.")
+          .check(v -> PathFilter.valid((String) v), "comma-separated glob patterns")
+          .stringConf("");
+
+  public static final ConfEntry<String> EXCLUDE_PATHS =
+      ConfEntry.conf("spark.cellar.cache.exclude-paths")
+          .doc("Never cache tables with a root path that matches one of these comma-separated"
+              + " Hadoop glob patterns (as spark.cellar.cache.include-paths), e.g."
+              + " s3a://lake/raw,/tmp. Exclusion wins over inclusion. A table can also opt out"
+              + " by itself with the table property 'cellar.cache' = 'false'.")
+          .check(v -> PathFilter.valid((String) v), "comma-separated glob patterns")
+          .stringConf("");
 
   public static final ConfEntry<Boolean> SCAN_NODE =
       ConfEntry.conf("spark.cellar.sql.scan-node.enabled")

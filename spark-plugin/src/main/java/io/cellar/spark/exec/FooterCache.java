@@ -57,6 +57,11 @@ public final class FooterCache {
     }
   }
 
+  /** Forgets every footer (CELLAR CLEAR ALL). */
+  public synchronized void clear() {
+    map.clear();
+  }
+
   synchronized int size() {
     return map.size();
   }

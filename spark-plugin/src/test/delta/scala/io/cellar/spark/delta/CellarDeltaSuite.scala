@@ -322,6 +322,20 @@ class CellarDeltaSuite extends CellarSuiteBase with AdaptiveSparkPlanHelper {
       inPlan = false)
   }
 
+  test("a Delta table with 'cellar.cache' = 'false' reads as Delta alone until it opts in") {
+    spark.sql("""CREATE TABLE optout (id BIGINT, v STRING) USING delta
+      TBLPROPERTIES ('cellar.cache' = 'false')""")
+    spark.range(0, 3000).selectExpr("id", "CAST(id % 5 AS STRING) AS v").write.format("delta")
+      .mode("append").saveAsTable("optout")
+    val added = counters().added
+    val (expected, _) = withCellar(on = false)(run("SELECT * FROM optout WHERE v = '2'"))
+    val (rowsOn, scans) = withCellar(on = true)(run("SELECT * FROM optout WHERE v = '2'"))
+    assert(rowsOn == expected && scans.isEmpty, "an opted-out Delta table was read through Cellar")
+    assert(counters().added == added)
+    spark.sql("ALTER TABLE optout SET TBLPROPERTIES ('cellar.cache' = 'true')")
+    same("SELECT * FROM optout WHERE v = '2'")
+  }
+
   test("the log's checkpoints are not cached") {
     spark.sql("""CREATE TABLE ck (id BIGINT) USING delta
       TBLPROPERTIES ('delta.checkpointInterval' = '2')""")
