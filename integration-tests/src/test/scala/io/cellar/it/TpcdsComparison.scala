@@ -172,8 +172,10 @@ abstract class TpcdsComparison extends AnyFunSuite with BeforeAndAfterAll {
     assert(warm.hits > 0, s"no chunk came from the cache: $warm")
     assert(warm.misses <= (warm.hits + warm.misses) / 100,
       s"more than 1% of the warm pass's lookups missed: cold $cold, warm $warm")
-    assert(warm.added <= cold.added / 100,
-      s"the warm pass added more than 1% of what the cold pass added: cold $cold, warm $warm")
+    // a warm run may read a few row groups the cold one did not (runtime filters and adaptive
+    // plans can differ between runs); those are decoded and added, at most 1% of its lookups
+    assert(warm.added <= (warm.hits + warm.misses) / 100,
+      s"the warm pass decoded and added more than 1% of its lookups: cold $cold, warm $warm")
     assert(warm.fallbacks == 0, s"scans fell back to Spark's reader: $warm")
   }
 }

@@ -24,12 +24,11 @@ import org.apache.spark.sql.SparkSession
 class TpcdsDeltaSuite extends TpcdsComparison {
   /**
    * `cellar.tpcds.delta.queries`: `all`, or `every-N` (every Nth query and the io9 set; the
-   * default is every-5, about a quarter of the set: a Delta query at this scale spends most of
-   * its time in Delta's planning, so the whole set takes about 11 minutes on 2 cores; a smaller
-   * sample fills too few chunks for the warm pass's 1% bound on what it adds).
+   * default is every-10, with io9 about a fifth of the set: a Delta query at this scale spends
+   * most of its time in Delta's planning, so the whole set takes about 11 minutes on 2 cores).
    */
   override protected lazy val queries: Seq[String] =
-    picked("cellar.tpcds.delta.queries", "every-5")
+    picked("cellar.tpcds.delta.queries", "every-10")
   private val deltaDir: Path = dataDir.resolveSibling(s"${dataDir.getFileName}-delta-suite")
   private val deleted = "ss_quantity > 80"
   /** The queries that read store_sales. */
