@@ -17,14 +17,16 @@ class BenchSuite extends AnyFunSuite {
     s"target/tpcds-${TpcdsData.scaleName(scale)}")).toAbsolutePath
 
   // S3 and HDFS: the servers the benchmark starts; local disk is the same code with another URI
-  test("run measures S3 and HDFS, agrees with vanilla, writes CSV, summary, PNG") {
+  // (HDFS, the third storage setting, runs by hand: `--storage hdfs`; CI keeps to S3, the
+  // headline setting, to stay within its time)
+  test("run measures S3, agrees with vanilla, writes CSV, summary, PNG") {
     val out = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "bench-suite-")
     val rc = TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir", data.toString,
-      "--queries", "q42,scan", "--modes", "vanilla,cellar-tiered", "--storage", "s3,hdfs",
+      "--queries", "q42,scan", "--modes", "vanilla,cellar-tiered", "--storage", "s3",
       "--warm", "1", "--heap", "2g", "--out", out.toString))
     assert(rc == 0, s"cellar-bench run exited with $rc")
 
-    for (storage <- Seq("s3", "hdfs")) {
+    for (storage <- Seq("s3")) {
       val dir = out.resolve(storage)
       val csv = Files.readAllLines(dir.resolve("results.csv"), StandardCharsets.UTF_8).asScala
       // a header, then one row per query and mode
@@ -35,10 +37,8 @@ class BenchSuite extends AnyFunSuite {
       assert(md.contains("Every query returned vanilla's rows"), md)
       if (SpeedupChart.fontsAvailable()) assertPng(dir.resolve("speedup.png"))
     }
-    val hdfs = Files.readString(out.resolve("hdfs/summary.md"))
-    assert(hdfs.contains("storage: Parquet on HDFS"), hdfs)
-    // the Cellar mode on HDFS cached the scan: its warm pass had hits and no misses
-    val tiered = Files.readAllLines(out.resolve("hdfs/results.csv")).asScala
+    // the Cellar mode cached the scan: its warm pass had hits and no misses
+    val tiered = Files.readAllLines(out.resolve("s3/results.csv")).asScala
       .filter(_.startsWith("cellar-tiered,1,ss_scan,"))
     assert(tiered.size == 1, tiered)
     val f = tiered.head.split(",", -1)
@@ -61,7 +61,7 @@ class BenchSuite extends AnyFunSuite {
       col(cellarScan, "warm_get_per_run") == 0 && col(cellarScan, "warm_head_per_run") == 0,
       cellarScan.mkString(","))
     val all = Files.readString(out.resolve("summary.md"))
-    assert(all.contains("Parquet on HDFS") && all.contains("Parquet on S3") &&
+    assert(all.contains("Parquet on S3") && !all.contains("Parquet on HDFS") &&
       !all.contains("Parquet on local disk"), all)
     TpcdsBench.deleteTree(out)
   }
