@@ -30,25 +30,30 @@ abstract class TpcdsComparison extends AnyFunSuite with BeforeAndAfterAll {
     s"target/tpcds-${TpcdsData.scaleName(scale)}"))
   /**
    * The queries the suite runs, as `cellar.tpcds.queries` says: `all` (the default), `every-N`
-   * (every Nth query, and the io9 set) or `every-N+K` (every Nth from the Kth); a subclass may
-   * read another property.
+   * (every Nth query, and the io9 set), `every-N+K` (every Nth from the Kth, and the io9 set) or
+   * `only-every-N+K` (the same without the io9 set); a subclass may read another property.
    */
   protected def queries: Seq[String] = picked("cellar.tpcds.queries", "all")
 
-  /** The queries a system property picks: `all`, `every-N` or `every-N+K` (and the io9 set). */
+  /**
+   * The queries a system property picks: `all`, `every-N` or `every-N+K` (and the io9 set), or
+   * `only-every-N` / `only-every-N+K` (without it).
+   */
   protected def picked(property: String, default: String): Seq[String] = {
     val all = TpcdsQueries.names().asScala.toSeq
     sys.props.getOrElse(property, default) match {
       case "all" => all
-      case every if every.matches("every-[1-9][0-9]*(\\+[0-9]+)?") =>
-        val Array(n, k) = (every.stripPrefix("every-") + (if (every.contains("+")) "" else "+0"))
-          .split("\\+").map(_.toInt)
+      case every if every.matches("(only-)?every-[1-9][0-9]*(\\+[0-9]+)?") =>
+        val withIo9 = !every.startsWith("only-")
+        val Array(n, k) = (every.replaceFirst("^(only-)?every-", "") +
+          (if (every.contains("+")) "" else "+0")).split("\\+").map(_.toInt)
         require(k < n, s"$property: '$every'; the offset K of every-N+K must be below N")
         all.zipWithIndex.collect {
-          case (q, i) if i % n == k || TpcdsQueries.IO9.contains(q) => q
+          case (q, i) if i % n == k || withIo9 && TpcdsQueries.IO9.contains(q) => q
         }
-      case other => throw new IllegalArgumentException(
-        s"$property: '$other'; one of all, every-N or every-N+K (every Nth query from the Kth)")
+      case other => throw new IllegalArgumentException(s"$property: '$other'; one of all," +
+        " every-N or every-N+K (every Nth query from the Kth, and the io9 set), only-every-N or" +
+        " only-every-N+K (without the io9 set)")
     }
   }
 

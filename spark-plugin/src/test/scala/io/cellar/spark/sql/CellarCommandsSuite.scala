@@ -5,12 +5,13 @@ package io.cellar.spark.sql
 import scala.jdk.CollectionConverters._
 
 import com.codahale.metrics.Gauge
-import io.cellar.spark.CellarSuiteBase
+import io.cellar.spark.{CellarSuiteBase, SharedShim}
 import org.apache.spark.SparkEnv
 import org.apache.spark.sql.{AnalysisException, DataFrame, Row}
 import org.apache.spark.sql.execution.SparkPlan
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec
 
+@SharedShim
 class CellarCommandsSuite extends CellarSuiteBase {
   override protected def sessionConf: Map[String, String] =
     Map("spark.plugins" -> "io.cellar.spark.CellarPlugin")
