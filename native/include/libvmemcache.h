@@ -100,7 +100,9 @@ int vmemcache_set_size(VMEMcache *cache, size_t size);
 /*
  * vmemcache_set_extent_size -- the allocation unit; EINVAL below
  * VMEMCACHE_MIN_EXTENT, EALREADY after add. An extent larger than the pool
- * makes vmemcache_add() fail with EINVAL.
+ * makes vmemcache_add() fail with EINVAL; one that leaves no room for the
+ * pool's 4 KiB header is accepted, and the header is mapped on top of the
+ * size: the pool then holds one extent.
  */
 int vmemcache_set_extent_size(VMEMcache *cache, size_t extent_size);
 

@@ -294,6 +294,26 @@ setup(VMEMcache *c)
 	return 0;
 }
 
+/*
+ * pool_bytes -- the bytes to map for the set size (VMEMCACHE_MIN_POOL when
+ * unset). libvmemcache accepts an extent as large as the pool; when the pool
+ * header would leave no room for one whole extent, the header is mapped on
+ * top of the size, so such a pool holds exactly one extent. An extent larger
+ * than the size is left for setup to refuse (internal)
+ */
+_Static_assert(VMEMCACHE_MIN_POOL > POOL_HDR_SIZE,
+		"the smallest pool is larger than its header");
+
+static size_t
+pool_bytes(const VMEMcache *c)
+{
+	size_t size = c->size ? c->size : VMEMCACHE_MIN_POOL;
+	size_t extent = (size_t)align_up(c->extent, VALUE_ALIGN);
+	if (extent <= size && extent > size - POOL_HDR_SIZE)
+		size += POOL_HDR_SIZE;
+	return size;
+}
+
 int
 vmemcache_add(VMEMcache *c, const char *path)
 {
@@ -303,7 +323,7 @@ vmemcache_add(VMEMcache *c, const char *path)
 		return err_set(EBUSY, "the cache already has a pool");
 	if (path == NULL)
 		return err_set(EINVAL, "invalid (NULL) path");
-	if (pool_open_path(&c->pool, path, c->size ? c->size : VMEMCACHE_MIN_POOL))
+	if (pool_open_path(&c->pool, path, pool_bytes(c)))
 		return -1;
 	return setup(c);
 }
@@ -315,7 +335,7 @@ cellar_add_dram(VMEMcache *c)
 		return err_set(EINVAL, "cellar_add_dram: invalid (NULL) cache");
 	if (c->ready)
 		return err_set(EBUSY, "the cache already has a pool");
-	if (pool_open_dram(&c->pool, c->size ? c->size : VMEMCACHE_MIN_POOL))
+	if (pool_open_dram(&c->pool, pool_bytes(c)))
 		return -1;
 	return setup(c);
 }

@@ -147,6 +147,80 @@ test_extent_larger_than_pool(void)
 	UT_ASSERT(dir_is_empty(ut_tmpdir()));
 }
 
+/*
+ * extent_pool_round_trip -- a cache whose extent is the whole pool, added
+ * by `add`: the pool holds that one extent; the largest value that fits
+ * round-trips, one byte more does not fit, and a second put evicts the
+ * first (internal)
+ */
+static void
+extent_pool_round_trip(size_t extent, int (*add)(VMEMcache *c))
+{
+	VMEMcache *c = vmemcache_new();
+	UT_OK(vmemcache_set_size(c, VMEMCACHE_MIN_POOL));
+	UT_OK(vmemcache_set_extent_size(c, extent));
+	UT_OK(add(c));
+	/* the pool header does not come out of the one extent */
+	size_t whole = (extent + VALUE_ALIGN - 1) / VALUE_ALIGN * VALUE_ALIGN;
+	UT_ASSERTeq(ut_pool_size(c), whole);
+	UT_ASSERT_EMPTY(c);
+
+	uint32_t k0 = 0, k1 = 1;
+	size_t max = whole - (size_t)entry_hdr_size(sizeof(k0));
+	char *v = ut_malloc(max + 1);
+	char *back = ut_malloc(max + 1);
+	ut_fill(v, max + 1, 7);
+	UT_ERR(vmemcache_put(c, &k0, sizeof(k0), v, max + 1), ENOSPC);
+	UT_OK(vmemcache_put(c, &k0, sizeof(k0), v, max));
+	UT_ASSERTeq(ut_stat(c, VMEMCACHE_STAT_POOL_SIZE_USED), whole);
+	UT_ASSERTeq(ut_stat(c, VMEMCACHE_STAT_HEAP_ENTRIES), 0);
+	size_t vsize = 0;
+	UT_ASSERTeq(vmemcache_get(c, &k0, sizeof(k0), back, max + 1, 0, &vsize),
+		max);
+	UT_ASSERTeq(vsize, max);
+	UT_ASSERT(memcmp(v, back, max) == 0);
+
+	UT_OK(vmemcache_put(c, &k1, sizeof(k1), v + 1, max));
+	UT_ASSERTeq(ut_stat(c, VMEMCACHE_STAT_EVICT), 1);
+	UT_ASSERTeq(vmemcache_exists(c, &k0, sizeof(k0), NULL), 0);
+	UT_ASSERTeq(vmemcache_get(c, &k1, sizeof(k1), back, max, 0, NULL),
+		max);
+	UT_ASSERT(memcmp(v + 1, back, max) == 0);
+	UT_OK(vmemcache_evict(c, &k1, sizeof(k1)));
+	UT_ASSERTeq(ut_stat(c, VMEMCACHE_STAT_POOL_SIZE_USED), 0);
+	UT_ASSERTeq(ut_stat(c, VMEMCACHE_STAT_HEAP_ENTRIES), 1);
+	free(back);
+	free(v);
+	vmemcache_delete(c);
+}
+
+static int
+add_tmpdir(VMEMcache *c)
+{
+	return vmemcache_add(c, ut_tmpdir());
+}
+
+/*
+ * test_extent_equals_pool -- as libvmemcache, an extent as large as the
+ * pool is accepted (its header is mapped on top), and one byte more is not
+ */
+static void
+test_extent_equals_pool(void)
+{
+	extent_pool_round_trip(VMEMCACHE_MIN_POOL, add_tmpdir);
+	extent_pool_round_trip(VMEMCACHE_MIN_POOL, cellar_add_dram);
+	/* too large for the pool less its header, and not 16-byte aligned */
+	extent_pool_round_trip(VMEMCACHE_MIN_POOL - POOL_HDR_SIZE + 1,
+		add_tmpdir);
+
+	VMEMcache *c = vmemcache_new();
+	UT_OK(vmemcache_set_size(c, VMEMCACHE_MIN_POOL));
+	UT_OK(vmemcache_set_extent_size(c, VMEMCACHE_MIN_POOL + 1));
+	UT_ERR(vmemcache_add(c, ut_tmpdir()), EINVAL);
+	vmemcache_delete(c);
+	UT_ASSERT(dir_is_empty(ut_tmpdir()));
+}
+
 /* test_bad_paths -- NULL, regular file, missing, read-only */
 static void
 test_bad_paths(void)
@@ -367,6 +441,7 @@ main(void)
 	test_defaults();
 	test_setters();
 	test_extent_larger_than_pool();
+	test_extent_equals_pool();
 	test_bad_paths();
 	test_too_large();
 	test_dram();
