@@ -107,7 +107,7 @@ do_grow(struct index_shard *s)
 	if (s->count < s->nbuckets)
 		return 0;
 	size_t n = s->nbuckets ? s->nbuckets * 2 : INITIAL_BUCKETS;
-	struct entry **b = calloc(n, sizeof(*b));
+	struct entry **b = zalloc(n, sizeof(*b));
 	if (b == NULL)
 		return s->nbuckets ? 0 : ENOMEM;
 	for (size_t i = 0; i < s->nbuckets; i++) {

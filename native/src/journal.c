@@ -14,10 +14,10 @@
 struct journal *
 jr_new(size_t capacity)
 {
-	struct journal *j = calloc(1, sizeof(*j));
+	struct journal *j = zalloc(1, sizeof(*j));
 	if (j == NULL)
 		return NULL;
-	j->slots = calloc(capacity, sizeof(*j->slots));
+	j->slots = zalloc(capacity, sizeof(*j->slots));
 	if (j->slots == NULL || pthread_mutex_init(&j->lock, NULL) != 0) {
 		free(j->slots);
 		free(j);

@@ -102,7 +102,7 @@ static int
 set_grow(struct key_set *s)
 {
 	size_t n = s->nslots ? s->nslots * 2 : 1024;
-	size_t *slots = calloc(n, sizeof(*slots));
+	size_t *slots = zalloc(n, sizeof(*slots));
 	if (slots == NULL)
 		return ENOMEM;
 	for (size_t i = 0; i < s->nslots; i++) {

@@ -448,7 +448,7 @@ rebuild(VMEMcache *c, struct persist *ps, int clean, uint64_t gen)
 	struct vec cands = {NULL, 0, 0, sizeof(struct cand)};
 	struct vec marks = {NULL, 0, 0, sizeof(uint64_t)};
 	struct vec taken = {NULL, 0, 0, sizeof(struct entry *)};
-	uint64_t *bits = calloc(sc.units / 64 + 1, sizeof(*bits));
+	uint64_t *bits = zalloc(sc.units / 64 + 1, sizeof(*bits));
 	int ret = -1;
 	if (bits == NULL || scan_pass(&sc, gen, &cands, &marks,
 			&r->entries_dropped))
@@ -694,7 +694,7 @@ int
 ps_add(VMEMcache *c, const char *path, size_t size)
 {
 	uint64_t t0 = now_ns();
-	struct persist *ps = calloc(1, sizeof(*ps));
+	struct persist *ps = zalloc(1, sizeof(*ps));
 	if (ps == NULL)
 		return err_set(ENOMEM, "out of memory");
 	int set_aside = 0;
@@ -838,7 +838,7 @@ ps_seal(VMEMcache *c)
 	if (!c->ready || c->pool.addr == NULL)
 		return 0;
 	__atomic_store_n(&ps->sealed, 1, __ATOMIC_RELEASE);
-	uint64_t *live = calloc(c->heap.units / 64 + 1, sizeof(*live));
+	uint64_t *live = zalloc(c->heap.units / 64 + 1, sizeof(*live));
 	if (live == NULL)
 		return err_set(ENOMEM, "out of memory sealing %s", ps->report.path);
 	mark_live(c, live);

@@ -40,7 +40,29 @@ static struct {
 } pmem = {.once = PTHREAD_ONCE_INIT};
 
 /*
+ * dl_error_clear -- consumes and releases the thread's pending dl error, if
+ * any: the first dlerror() formats it, the second frees it (internal)
+ */
+static void
+dl_error_clear(void)
+{
+	(void) dlerror();
+	(void) dlerror();
+}
+
+/*
  * pmem_load -- dlopens libpmem unless CELLAR_NO_LIBPMEM is set (internal)
+ *
+ * A failed dlopen leaves an error in the thread's dlerror state, and glibc
+ * frees it at the next dl call. A program that interposes malloc, realloc
+ * and free and looks the real ones up with dlsym at their first call
+ * (vmemcache's heap-usage test does) breaks if that first call comes while
+ * the error is pending: the dlsym frees the error through the interposed
+ * free, which recurses without end or frees it under dlerror's feet. So the
+ * three are used once before the probe, which makes such a program resolve
+ * them, and the error is consumed and released after it (dl_error_clear;
+ * formatting the message takes malloc, realloc and free). Nothing of the
+ * probe stays on the heap or in the dlerror state.
  */
 static void
 pmem_load(void)
@@ -48,9 +70,14 @@ pmem_load(void)
 	const char *off = getenv("CELLAR_NO_LIBPMEM");
 	if (off && *off && strcmp(off, "0") != 0)
 		return;
+	void *volatile warm = malloc(1);
+	void *grown = realloc(warm, 2);
+	free(grown ? grown : warm);
 	void *h = dlopen("libpmem.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL)
+	if (h == NULL) {
+		dl_error_clear();
 		return;
+	}
 	pmem.is_pmem = (int (*)(const void *, size_t))dlsym(h, "pmem_is_pmem");
 	pmem.memcpy_nodrain = (void *(*)(void *, const void *, size_t))
 		dlsym(h, "pmem_memcpy_nodrain");
@@ -60,6 +87,8 @@ pmem_load(void)
 		pmem.loaded = 1;
 	else
 		dlclose(h);
+	/* a libpmem without one of the symbols */
+	dl_error_clear();
 }
 
 static void
@@ -151,7 +180,7 @@ static int
 fill_holes(int fd, size_t size)
 {
 	const size_t chunk = (size_t)1 << 20;
-	char *zeros = calloc(1, chunk);
+	char *zeros = zalloc(1, chunk);
 	if (zeros == NULL)
 		return ENOMEM;
 	int ret = 0;

@@ -127,7 +127,7 @@ ghost_fit(struct repl *r)
 	size_t slots = GHOST_MIN;
 	while (slots < want)
 		slots *= 2;
-	uint64_t *g = calloc(slots, sizeof(*g));
+	uint64_t *g = zalloc(slots, sizeof(*g));
 	if (g == NULL)
 		return;
 	/* rehash what the old table remembered */

@@ -9,7 +9,7 @@
 int
 ring_init(struct ring *r, size_t capacity)
 {
-	r->cells = calloc(capacity, sizeof(*r->cells));
+	r->cells = zalloc(capacity, sizeof(*r->cells));
 	if (r->cells == NULL)
 		return ENOMEM;
 	r->mask = capacity - 1;

@@ -203,7 +203,7 @@ cellar_tier_new(VMEMcache *const *caches, unsigned n)
 			}
 		}
 	}
-	cellar_tier *t = calloc(1, sizeof(*t));
+	cellar_tier *t = zalloc(1, sizeof(*t));
 	if (t == NULL) {
 		err_set(ENOMEM, "out of memory");
 		return NULL;

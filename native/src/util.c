@@ -6,6 +6,7 @@
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -140,6 +141,51 @@ hash_bytes(const void *data, size_t len)
 		tail |= (uint64_t)p[i] << (8 * i);
 	h ^= tail * 0x87c37b91114253d5ULL;
 	return mix64(h);
+}
+
+/*
+ * zero -- memset, called through a pointer the compiler cannot see through:
+ * gcc and clang fold a malloc followed by a memset to 0 into calloc, which
+ * is what zalloc avoids (internal)
+ */
+static void *(*volatile zero)(void *, int, size_t) = memset;
+
+void *
+zalloc(size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	void *p = malloc(n * size);
+	if (p != NULL)
+		zero(p, 0, n * size);
+	return p;
+}
+
+/*
+ * zalloc_aligned -- the block from malloc is kept in the word just before
+ * the aligned address
+ */
+void *
+zalloc_aligned(size_t size, size_t align)
+{
+	if (size > SIZE_MAX - align - sizeof(void *))
+		return NULL;
+	char *raw = malloc(size + align + sizeof(void *));
+	if (raw == NULL)
+		return NULL;
+	uintptr_t at = ((uintptr_t)raw + sizeof(void *) + align - 1) &
+		~(uintptr_t)(align - 1);
+	void **p = (void **)at;
+	p[-1] = raw;
+	zero(p, 0, size);
+	return p;
+}
+
+void
+free_aligned(void *p)
+{
+	if (p != NULL)
+		free(((void **)p)[-1]);
 }
 
 /*

@@ -23,6 +23,24 @@ uint64_t hash_bytes(const void *data, size_t len);
 /* now_ns -- CLOCK_MONOTONIC in nanoseconds */
 uint64_t now_ns(void);
 
+/*
+ * The engine takes its DRAM only through malloc, realloc and free, never
+ * calloc or aligned_alloc, so that a program that interposes those three to
+ * count its heap (vmemcache's heap-usage test does) sees every block taken
+ * and returned.
+ */
+
+/* zalloc -- n zeroed objects of `size` bytes, or NULL (out of memory, or
+ * n * size overflows) */
+void *zalloc(size_t n, size_t size);
+
+/* zalloc_aligned -- `size` zeroed bytes aligned to `align` (a power of two
+ * of at least sizeof(void *)), or NULL; freed only by free_aligned() */
+void *zalloc_aligned(size_t size, size_t align);
+
+/* free_aligned -- frees what zalloc_aligned returned; NULL is ignored */
+void free_aligned(void *p);
+
 /* size of a malloc'd block as the engine accounts it in DRAM statistics */
 size_t dram_size_of(void *block);
 

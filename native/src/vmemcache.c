@@ -42,7 +42,8 @@ hdr_of(VMEMcache *c, const struct entry *e)
 VMEMcache *
 vmemcache_new(void)
 {
-	VMEMcache *c = calloc(1, sizeof(*c));
+	/* its counters sit on cache lines of their own */
+	VMEMcache *c = zalloc_aligned(sizeof(*c), _Alignof(VMEMcache));
 	if (c == NULL) {
 		err_set(ENOMEM, "out of memory");
 		return NULL;
@@ -380,7 +381,7 @@ vmemcache_delete(VMEMcache *c)
 		heap_fini(&c->heap);
 		pool_close(&c->pool);
 	}
-	free(c);
+	free_aligned(c);
 }
 
 int

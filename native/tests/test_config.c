@@ -45,6 +45,8 @@ test_defaults(void)
 {
 	VMEMcache *c = vmemcache_new();
 	UT_ASSERT(c != NULL);
+	/* the cache's counters sit on cache lines of their own */
+	UT_ASSERTeq((uintptr_t)c % 64, 0);
 	UT_OK(vmemcache_add(c, ut_tmpdir()));
 	UT_ASSERTeq(ut_pool_size(c), VMEMCACHE_MIN_POOL - POOL_HDR_SIZE);
 	UT_ASSERT_EMPTY(c);
