@@ -84,16 +84,6 @@ int vc_has_other(VMEMcache *c, const void *key, size_t key_size);
 int vc_check_iov(const struct cellar_iov *iov, unsigned iovcnt,
 		uint64_t *total, const char *fn);
 
-/*
- * vc_engine_init -- builds heap, index and LRU over a pool laid out with
- * c->extent and `units` extents; the heap starts all free, or (to be
- * rebuilt with heap_add_free) all used, without a write into the pool
- */
-int vc_engine_init(VMEMcache *c, uint64_t units, int all_free);
-
-/* vc_engine_fini -- frees what vc_engine_init built (no entries held) */
-void vc_engine_fini(VMEMcache *c);
-
 /* vc_check_key -- validates (cache, key) for a data call; 0 or -1 EINVAL */
 int vc_check_key(VMEMcache *c, const void *key, size_t key_size,
 		const char *fn);

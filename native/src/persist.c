@@ -27,6 +27,7 @@
 #include "persist.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
 #include "util.h"
 
 _Static_assert(POOL_OWNER_SIZE == CELLAR_OWNER_MAX, "an owner tag fills the header's field");
@@ -102,7 +102,7 @@ free_check(const struct persist *ps, uint64_t len, uint64_t gen)
 
 /* what the passes share */
 struct scan {
-	VMEMcache *c;
+	struct heap *heap;
 	struct persist *ps;
 	uint64_t units;          /* extents in the heap */
 	uint64_t extent;
@@ -112,7 +112,7 @@ struct scan {
 static inline const char *
 addr_of(const struct scan *sc, uint64_t unit)
 {
-	return heap_addr(&sc->c->heap, unit);
+	return heap_addr(sc->heap, unit);
 }
 
 /*
@@ -200,11 +200,11 @@ value_sum(const struct persist *ps, const struct heap *hp, uint64_t unit)
 }
 
 int
-ps_value_ok(VMEMcache *c, uint64_t unit)
+ps_value_ok(const struct persist *ps, const struct heap *heap, uint64_t unit)
 {
 	const struct entry_hdr *h =
-		(const struct entry_hdr *)heap_addr(&c->heap, unit);
-	return c->persist && value_sum(c->persist, &c->heap, unit) == h->checksum;
+		(const struct entry_hdr *)heap_addr(heap, unit);
+	return value_sum(ps, heap, unit) == h->checksum;
 }
 
 /* a growing array */
@@ -403,51 +403,15 @@ chain_claim(const struct scan *sc, uint64_t *bits, uint64_t unit)
 	}
 }
 
-/*
- * adopt -- makes an index entry of a validated pool entry; 0, EEXIST when
- * the key is taken, ENOMEM (internal)
- */
-static int
-adopt(struct scan *sc, const struct cand *cd, struct entry **out)
+int
+ps_rebuild(struct persist *ps, struct heap *heap, const struct ps_engine *eng)
 {
-	const struct entry_hdr *h =
-		(const struct entry_hdr *)addr_of(sc, cd->unit);
-	struct entry *e = malloc(sizeof(*e) + h->key_size);
-	if (e == NULL)
-		return ENOMEM;
-	memset(e, 0, sizeof(*e));
-	e->hash = hash_bytes(h + 1, h->key_size);
-	e->value_size = h->value_size;
-	e->unit = cd->unit;
-	e->key_size = h->key_size;
-	e->hdr_size = h->hdr_size;
-	e->nfrags = cd->nfrags;
-	memcpy(e->key, h + 1, h->key_size);
-	atomic_init(&e->refs, REF_DATA); /* the index's */
-	atomic_init(&e->state, ENTRY_LIVE);
-	/* the value is hashed at its first read, clean or not (see cellar.h) */
-	atomic_init(&e->check, CHECK_PENDING);
-	int ret = idx_insert(&sc->c->index, e);
-	if (ret) {
-		free(e);
-		return ret;
-	}
-	*out = e;
-	return 0;
-}
-
-/*
- * rebuild -- passes 1 to 3 over an attached engine with an all-used heap;
- * 0 or -1 (ENOMEM) (internal)
- */
-static int
-rebuild(VMEMcache *c, struct persist *ps, int clean, uint64_t gen)
-{
-	struct scan sc = {c, ps, c->heap.units, c->heap.extent, clean};
+	struct scan sc = {heap, ps, heap->units, heap->extent, ps->clean};
+	uint64_t gen = ps->gen; /* the generation the file was closed in */
 	struct cellar_reattach *r = &ps->report;
 	struct vec cands = {NULL, 0, 0, sizeof(struct cand)};
 	struct vec marks = {NULL, 0, 0, sizeof(uint64_t)};
-	struct vec taken = {NULL, 0, 0, sizeof(struct entry *)};
+	struct vec taken = {NULL, 0, 0, sizeof(void *)};
 	uint64_t *bits = zalloc(sc.units / 64 + 1, sizeof(*bits));
 	int ret = -1;
 	if (bits == NULL || scan_pass(&sc, gen, &cands, &marks,
@@ -461,12 +425,12 @@ rebuild(VMEMcache *c, struct persist *ps, int clean, uint64_t gen)
 		const struct cand *cd = (const struct cand *)cands.items + i;
 		const struct entry_hdr *h =
 			(const struct entry_hdr *)addr_of(&sc, cd->unit);
-		struct entry *e;
+		void *e;
 		if (!chain_claim(&sc, bits, cd->unit)) {
 			r->entries_dropped++;
 			continue;
 		}
-		int err = adopt(&sc, cd, &e);
+		int err = eng->adopt(eng->arg, h, cd->unit, cd->nfrags, &e);
 		if (err == EEXIST) {
 			chain_unclaim(&sc, bits, cd->unit, cd->nfrags);
 			r->entries_dropped++;
@@ -478,23 +442,21 @@ rebuild(VMEMcache *c, struct persist *ps, int clean, uint64_t gen)
 			max_seq = h->seq;
 		r->entries_recovered++;
 		r->bytes_recovered += h->value_size;
-		atomic_fetch_add(&c->dram, dram_size_of(e));
 	}
-	atomic_store(&c->entries, r->entries_recovered);
-	atomic_store(&c->seq, max_seq + 1);
+	ps->max_seq = max_seq;
 	/* oldest first: the LRU's head is the least recently written */
 	for (size_t i = taken.n; i-- > 0;)
-		repl_insert(&c->repl, ((struct entry **)taken.items)[i]);
+		eng->queue(eng->arg, ((void **)taken.items)[i]);
 
 	/* magics in what is now free space are stale: clear them */
 	for (size_t i = 0; i < marks.n; i++) {
 		uint64_t u = ((uint64_t *)marks.items)[i];
 		if (!bit_get(bits, u)) {
-			memset(heap_addr(&c->heap, u), 0, sizeof(uint32_t));
+			memset(heap_addr(heap, u), 0, sizeof(uint32_t));
 			ps_head_set(ps, u, 0);
 		}
 	}
-	heap_reset_used(&c->heap);
+	heap_reset_used(heap);
 	for (uint64_t u = 0; u < sc.units;) {
 		if (bit_get(bits, u)) {
 			u++;
@@ -503,7 +465,7 @@ rebuild(VMEMcache *c, struct persist *ps, int clean, uint64_t gen)
 		uint64_t s = u;
 		while (u < sc.units && !bit_get(bits, u))
 			u++;
-		heap_add_free(&c->heap, s, u - s);
+		heap_add_free(heap, s, u - s);
 	}
 	ret = 0;
 out:
@@ -521,11 +483,11 @@ out:
  * (internal)
  */
 static int
-header_seal(VMEMcache *c)
+header_seal(struct pool *p)
 {
-	struct pool_hdr *ph = (struct pool_hdr *)c->pool.addr;
+	struct pool_hdr *ph = (struct pool_hdr *)p->addr;
 	ph->checksum = pool_hdr_sum(ph);
-	return pool_persist(&c->pool, 0, POOL_HDR_SIZE);
+	return pool_persist(p, 0, POOL_HDR_SIZE);
 }
 
 /*
@@ -541,45 +503,41 @@ random_id(void)
 }
 
 /*
- * format_new -- lays out an empty persistent pool; 0 or -1 (internal)
+ * format_new -- lays an empty persistent pool out, its header sealed only
+ * by ps_ready; 0 or -1 (internal)
  */
 static int
-format_new(VMEMcache *c, struct persist *ps)
+format_new(struct persist *ps, struct pool *p, size_t extent_set,
+		const uint8_t *owner, struct ps_layout *out)
 {
-	size_t extent = (size_t)align_up(c->extent, VALUE_ALIGN);
-	if (c->pool.size <= POOL_HDR_SIZE ||
-			extent > c->pool.size - POOL_HDR_SIZE)
+	size_t extent = (size_t)align_up(extent_set, VALUE_ALIGN);
+	if (p->size <= POOL_HDR_SIZE || extent > p->size - POOL_HDR_SIZE)
 		return err_set(EINVAL,
 			"extent size %zu is larger than the pool (%zu bytes)",
-			c->extent, c->pool.size);
-	c->extent = extent;
+			extent_set, p->size);
 	/* each extent costs its bytes plus one byte of the head map */
-	uint64_t units = (c->pool.size - POOL_HDR_SIZE) / (extent + 1);
-	struct pool_hdr *ph = (struct pool_hdr *)c->pool.addr;
+	uint64_t units = (p->size - POOL_HDR_SIZE) / (extent + 1);
+	struct pool_hdr *ph = (struct pool_hdr *)p->addr;
 	memset(ph, 0, sizeof(*ph));
-	ps->heads = (uint8_t *)c->pool.addr + POOL_HDR_SIZE + units * extent;
+	ps->heads = (uint8_t *)p->addr + POOL_HDR_SIZE + units * extent;
 	memset(ps->heads, 0, units);
 	memcpy(ph->magic, POOL_MAGIC, sizeof(ph->magic));
 	ph->version = POOL_FORMAT_VERSION;
 	ph->flags = POOL_F_PERSISTENT;
-	ph->pool_size = c->pool.size;
+	ph->pool_size = p->size;
 	ph->extent_size = extent;
 	ph->heap_offset = POOL_HDR_SIZE;
 	ph->heap_units = units;
 	ph->uuid = random_id();
 	ph->gen = 1;
 	ph->state = POOL_STATE_OPEN;
-	memcpy(ph->owner, c->owner, sizeof(ph->owner));
+	memcpy(ph->owner, owner, sizeof(ph->owner));
 	ps->seed = ph->uuid;
 	ps->gen = ph->gen;
-	int ret = vc_engine_init(c, units, 1);
-	if (ret)
-		return err_set(ret, "cannot set the cache up: %s", strerror(ret));
-	if (header_seal(c)) {
-		vc_engine_fini(c);
-		return -1;
-	}
-	ps->report.state = CELLAR_POOL_NEW;
+	ps->fresh = 1;
+	out->units = units;
+	out->extent = extent;
+	out->fresh = 1;
 	return 0;
 }
 
@@ -620,13 +578,13 @@ header_problem(const struct pool_hdr *ph, size_t file_size, char *buf,
 }
 
 /*
- * attach -- formats or reattaches the mapped file; 0, 1 when the file must
- * be set aside (why says why), -1 on an error (internal)
+ * attach -- formats the mapped file or checks it for a reattach; 0, 1 when
+ * the file must be set aside (why says why), -1 on an error (internal)
  */
 static int
-attach(VMEMcache *c, struct persist *ps, char *why, size_t why_len)
+attach(struct persist *ps, struct pool *p, size_t extent, const uint8_t *owner,
+		struct ps_layout *out, char *why, size_t why_len)
 {
-	struct pool *p = &c->pool;
 	struct pool_hdr *ph = (struct pool_hdr *)p->addr;
 	char buf[160];
 	if (p->size < POOL_HDR_SIZE + VMEMCACHE_MIN_EXTENT) {
@@ -635,41 +593,25 @@ attach(VMEMcache *c, struct persist *ps, char *why, size_t why_len)
 	}
 	static const char none[8];
 	if (p->created || memcmp(ph->magic, none, sizeof(none)) == 0)
-		return format_new(c, ps) ? -1 : 0;
+		return format_new(ps, p, extent, owner, out) ? -1 : 0;
 	const char *problem = header_problem(ph, p->size, buf, sizeof(buf));
 	if (problem) {
 		snprintf(why, why_len, "%s", problem);
 		return 1;
 	}
-	if (pool_hdr_foreign(ph, c->owner))
+	if (pool_hdr_foreign(ph, owner))
 		return err_set(EACCES,
 			"pool file %s belongs to another owner (cellar_set_owner); it is left as it is",
 			p->path);
-	int clean = ph->state == POOL_STATE_CLEAN;
-	c->extent = ph->extent_size;
+	ps->fresh = 0;
+	ps->clean = ph->state == POOL_STATE_CLEAN;
 	ps->seed = ph->uuid;
+	ps->gen = ph->gen;
 	ps->heads = (uint8_t *)p->addr + POOL_HDR_SIZE +
 		ph->heap_units * ph->extent_size;
-	c->persist = ps;
-	int ret = vc_engine_init(c, ph->heap_units, 0);
-	if (ret) {
-		c->persist = NULL;
-		return err_set(ret, "cannot set the cache up: %s", strerror(ret));
-	}
-	if (rebuild(c, ps, clean, ph->gen)) {
-		vc_engine_fini(c);
-		c->persist = NULL;
-		return -1;
-	}
-	ph->gen++;
-	ph->state = POOL_STATE_OPEN;
-	ps->gen = ph->gen;
-	if (header_seal(c)) {
-		vc_engine_fini(c);
-		c->persist = NULL;
-		return -1;
-	}
-	ps->report.state = clean ? CELLAR_POOL_CLEAN : CELLAR_POOL_RECOVERED;
+	out->units = ph->heap_units;
+	out->extent = ph->extent_size;
+	out->fresh = 0;
 	return 0;
 }
 
@@ -691,40 +633,50 @@ note(struct cellar_reattach *r, const char *fmt, ...)
 }
 
 int
-ps_add(VMEMcache *c, const char *path, size_t size)
+ps_open(struct persist *ps, struct pool *pool, const char *path, size_t size,
+		size_t extent, const uint8_t *owner, struct ps_layout *out)
 {
-	uint64_t t0 = now_ns();
-	struct persist *ps = zalloc(1, sizeof(*ps));
-	if (ps == NULL)
-		return err_set(ENOMEM, "out of memory");
-	int set_aside = 0;
-	size_t extent = c->extent;
+	ps->t0 = now_ns();
 	for (;;) {
-		if (pool_open_file(&c->pool, path, size, c->owner))
-			goto fail;
+		if (pool_open_file(pool, path, size, owner))
+			return -1;
 		char why[256];
-		c->extent = extent;
-		int r = attach(c, ps, why, sizeof(why));
+		int r = attach(ps, pool, extent, owner, out, why, sizeof(why));
 		if (r == 0)
-			break;
-		if (r < 0 || set_aside >= 3) {
+			return 0;
+		if (r < 0 || ps->set_aside >= 3) {
 			if (r > 0)
 				err_set(EIO, "cannot make a usable pool file %s: %s",
-						c->pool.path, why);
-			pool_close(&c->pool);
-			goto fail;
+						pool->path, why);
+			pool_close(pool);
+			return -1;
 		}
 		char bad[PATH_MAX];
 		char file[PATH_MAX];
-		memcpy(file, c->pool.path, sizeof(file));
-		if (pool_set_aside(&c->pool, bad))
-			goto fail;
+		memcpy(file, pool->path, sizeof(file));
+		if (pool_set_aside(pool, bad))
+			return -1;
 		note(&ps->report, "%s was set aside as %s: %s", file, bad, why);
-		set_aside++;
+		ps->set_aside++;
 	}
+}
+
+int
+ps_ready(struct persist *ps, struct pool *pool)
+{
+	struct pool_hdr *ph = (struct pool_hdr *)pool->addr;
+	if (!ps->fresh) {
+		ph->gen++;
+		ph->state = POOL_STATE_OPEN;
+		ps->gen = ph->gen;
+	}
+	if (header_seal(pool))
+		return -1;
 	struct cellar_reattach *r = &ps->report;
-	snprintf(r->path, sizeof(r->path), "%s", c->pool.path);
-	if (set_aside && c->pool.created)
+	r->state = ps->fresh ? CELLAR_POOL_NEW : ps->clean ? CELLAR_POOL_CLEAN
+		: CELLAR_POOL_RECOVERED;
+	snprintf(r->path, sizeof(r->path), "%s", pool->path);
+	if (ps->set_aside && pool->created)
 		r->state = CELLAR_POOL_RECREATED;
 	static const char *said[] = {
 		[CELLAR_POOL_NEW] = "a new pool",
@@ -734,43 +686,39 @@ ps_add(VMEMcache *c, const char *path, size_t size)
 	};
 	note(r, "%s (%llu entries, %llu dropped)", said[r->state],
 			r->entries_recovered, r->entries_dropped);
-	r->elapsed_ns = now_ns() - t0;
-	c->persist = ps;
+	r->elapsed_ns = now_ns() - ps->t0;
 	return 0;
-fail:
-	free(ps);
-	return -1;
 }
 
 void
-ps_close(VMEMcache *c)
+ps_close(struct persist *ps, struct pool *pool, struct heap *heap,
+		uint64_t entries)
 {
-	struct persist *ps = c->persist;
-	if (c->ready && c->pool.addr) {
-		struct pool_hdr *ph = (struct pool_hdr *)c->pool.addr;
+	if (pool->addr) {
+		struct pool_hdr *ph = (struct pool_hdr *)pool->addr;
 		uint64_t (*runs)[2] = NULL;
-		uint64_t n = heap_free_runs(&c->heap, &runs);
+		uint64_t n = heap_free_runs(heap, &runs);
 		for (uint64_t i = 0; runs && i < n; i++) {
 			struct free_mark m = {FREE_MAGIC,
 				free_check(ps, runs[i][1], ps->gen), runs[i][1],
 				ps->gen};
 			/* the heap's node of the run lives here; the heap is done */
-			memcpy(heap_addr(&c->heap, runs[i][0]), &m, sizeof(m));
+			memcpy(heap_addr(heap, runs[i][0]), &m, sizeof(m));
 		}
 		free(runs);
-		if (pool_persist(&c->pool, 0, c->pool.size) == 0) {
+		if (pool_persist(pool, 0, pool->size) == 0) {
 			ph->state = POOL_STATE_CLEAN;
-			ph->entries = atomic_load(&c->entries);
-			header_seal(c);
+			ph->entries = entries;
+			header_seal(pool);
 		}
 	}
 	free(ps);
-	c->persist = NULL;
 }
 
 /* what ps_seal's pass under the heap lock needs */
 struct seal_pass {
-	VMEMcache *c;
+	struct persist *ps;
+	struct heap *heap;
 	const uint64_t *live;   /* extents of entries in the index */
 	uint64_t cleared;
 };
@@ -786,13 +734,12 @@ static void
 clear_gone(void *arg)
 {
 	struct seal_pass *sp = arg;
-	VMEMcache *c = sp->c;
-	struct persist *ps = c->persist;
-	for (uint64_t u = 0; u < c->heap.units; u++) {
+	struct persist *ps = sp->ps;
+	for (uint64_t u = 0; u < sp->heap->units; u++) {
 		if (!__atomic_load_n(&ps->heads[u], __ATOMIC_RELAXED) ||
 				bit_get(sp->live, u))
 			continue;
-		uint32_t *magic = (uint32_t *)heap_addr(&c->heap, u);
+		uint32_t *magic = (uint32_t *)heap_addr(sp->heap, u);
 		if (__atomic_load_n(magic, __ATOMIC_RELAXED) == ENTRY_MAGIC) {
 			__atomic_store_n(magic, 0, __ATOMIC_RELAXED);
 			sp->cleared++;
@@ -801,68 +748,54 @@ clear_gone(void *arg)
 	}
 }
 
+/* what mark_live needs */
+struct live_marks {
+	const struct heap *heap;
+	uint64_t *live;
+};
+
 /*
- * mark_live -- sets the bits of every extent of every indexed entry
+ * mark_live -- sets the bits of every extent of one indexed entry
  * (internal)
  */
 static void
-mark_live(VMEMcache *c, uint64_t *live)
+mark_live(void *arg, uint64_t unit, uint32_t nfrags)
 {
-	for (unsigned i = 0; i < INDEX_SHARDS; i++) {
-		struct index_shard *sh = &c->index.shards[i];
-		pthread_rwlock_rdlock(&sh->lock);
-		for (size_t b = 0; b < sh->nbuckets; b++) {
-			for (struct entry *e = sh->buckets[b]; e; e = e->hnext) {
-				const struct entry_hdr *h = (const struct entry_hdr *)
-					heap_addr(&c->heap, e->unit);
-				range_take(live, e->unit, h->units);
-				uint64_t next = h->next;
-				for (uint32_t n = 1; n < e->nfrags &&
-						next != FRAG_NONE; n++) {
-					const struct frag_hdr *f =
-						(const struct frag_hdr *)
-						heap_addr(&c->heap, next);
-					range_take(live, next, f->units);
-					next = f->next;
-				}
-			}
-		}
-		pthread_rwlock_unlock(&sh->lock);
+	struct live_marks *m = arg;
+	const struct entry_hdr *h =
+		(const struct entry_hdr *)heap_addr(m->heap, unit);
+	range_take(m->live, unit, h->units);
+	uint64_t next = h->next;
+	for (uint32_t n = 1; n < nfrags && next != FRAG_NONE; n++) {
+		const struct frag_hdr *f =
+			(const struct frag_hdr *)heap_addr(m->heap, next);
+		range_take(m->live, next, f->units);
+		next = f->next;
 	}
 }
 
 int
-ps_seal(VMEMcache *c)
+ps_seal(struct persist *ps, struct pool *pool, struct heap *heap,
+		const struct ps_engine *eng)
 {
-	struct persist *ps = c->persist;
-	if (!c->ready || c->pool.addr == NULL)
+	if (pool->addr == NULL)
 		return 0;
 	__atomic_store_n(&ps->sealed, 1, __ATOMIC_RELEASE);
-	uint64_t *live = zalloc(c->heap.units / 64 + 1, sizeof(*live));
+	uint64_t *live = zalloc(heap->units / 64 + 1, sizeof(*live));
 	if (live == NULL)
 		return err_set(ENOMEM, "out of memory sealing %s", ps->report.path);
-	mark_live(c, live);
-	struct seal_pass sp = {c, live, 0};
-	heap_locked(&c->heap, clear_gone, &sp);
+	struct live_marks marks = {heap, live};
+	eng->each_live(eng->arg, mark_live, &marks);
+	struct seal_pass sp = {ps, heap, live, 0};
+	heap_locked(heap, clear_gone, &sp);
 	free(live);
 	/* no free marks: the heap's run nodes live where they would go, and
 	 * a pin's release may still free; the next reattach steps through
 	 * free space an extent at a time */
-	if (pool_persist(&c->pool, 0, c->pool.size) != 0)
+	if (pool_persist(pool, 0, pool->size) != 0)
 		return -1;
-	struct pool_hdr *ph = (struct pool_hdr *)c->pool.addr;
+	struct pool_hdr *ph = (struct pool_hdr *)pool->addr;
 	ph->state = POOL_STATE_CLEAN;
-	ph->entries = atomic_load(&c->entries);
-	return header_seal(c);
-}
-
-int
-cellar_reattach_get(VMEMcache *c, struct cellar_reattach *out)
-{
-	if (c == NULL || out == NULL)
-		return err_set(EINVAL, "cellar_reattach_get: invalid (NULL) argument");
-	if (c->persist == NULL)
-		return err_set(EINVAL, "cellar_reattach_get: the cache has no persistent pool");
-	*out = c->persist->report;
-	return 0;
+	ph->entries = eng->entries(eng->arg);
+	return header_seal(pool);
 }
