@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Native.java -- every native method of Cellar; the glue is native/jni/cellar_jni.c
+// Native.java -- every native method of Cellar; the glue is native/jni/jni_*.c
 package io.cellar.vmem;
 
 import java.nio.ByteBuffer;
