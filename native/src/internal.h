@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* internal.h -- the cache object, shared by the API and the tier stack (internal) */
+/*
+ * internal.h -- the cache object, shared by the API, the tier stack and
+ * reattach (internal)
+ */
 #ifndef CELLAR_INTERNAL_H
 #define CELLAR_INTERNAL_H 1
 
@@ -87,5 +90,15 @@ int vc_check_iov(const struct cellar_iov *iov, unsigned iovcnt,
 /* vc_check_key -- validates (cache, key) for a data call; 0 or -1 EINVAL */
 int vc_check_key(VMEMcache *c, const void *key, size_t key_size,
 		const char *fn);
+
+/*
+ * vc_engine_init -- builds heap, index and replacement over a pool laid
+ * out with c->extent and `units` extents; the heap starts all free, or (to
+ * be rebuilt from a reattached pool) all used. 0 or an errno
+ */
+int vc_engine_init(VMEMcache *c, uint64_t units, int all_free);
+
+/* vc_engine_fini -- frees what vc_engine_init built (no entries held) */
+void vc_engine_fini(VMEMcache *c);
 
 #endif
