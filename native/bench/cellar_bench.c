@@ -3,7 +3,8 @@
  * cellar_bench.c -- the engine's throughput and latency against memcpy
  *
  * Usage: cellar_bench [--dir PATH] [--no-dir] [--no-dram] [--seconds S]
- *                     [--ws MIB] [--extent BYTES] [--quick] [--csv] [--help]
+ *                     [--ws MIB] [--extent BYTES] [--traces] [--trace-mib MIB]
+ *                     [--quick] [--csv] [--help]
  *
  *   --dir PATH    directory of the file pool (default /dev/shm)
  *   --no-dir      skip the file pool
@@ -11,7 +12,10 @@
  *   --seconds S   run time of each case (default 1.5)
  *   --ws MIB      hot working set of the get/pin cases (default 256)
  *   --extent B    extent size of the pools (default 256)
- *   --quick       smoke run: 0.1 s per case, 16 MiB working set
+ *   --traces      the traces workload (below) instead of the cases
+ *   --trace-mib M size of the (top) cache the traces run on (default 16)
+ *   --quick       smoke run: 0.1 s per case, 16 MiB working set; 1 MiB
+ *                 caches for --traces
  *   --csv         CSV instead of Markdown tables
  *
  * In one run it measures, for 4 KiB and 1 MiB values:
@@ -31,6 +35,16 @@
  *   4 KiB get hits/s, 1 thread                >= 1 M
  *   4 KiB puts/s under eviction, 1 thread     >= 500 K
  * A ratio's status is reported, never asserted (STYLE.md section 6).
+ *
+ * --traces runs the replacement-policy traces of traces.h (a hot set of 40%
+ * of the cache with scans of 1.5 caches between its uses; a Zipf 0.9 mix,
+ * 50 reads per value the cache holds) under LRU and S3-FIFO, each on a
+ * fresh cache of 4000 B values in 4 KiB extents: one DRAM tier, and a
+ * cellar_tier stack of that DRAM cache over a file pool of twice its size
+ * in --dir (skipped with --no-dir; --no-dram puts the one tier in --dir).
+ * Every access is a get of 8 bytes, and a put of the value after a miss;
+ * it reports the hit ratio, the share of accesses served by the top tier,
+ * and accesses per second over the whole trace, misses and puts included.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -43,6 +57,7 @@
 
 #include "cellar.h"
 #include "libvmemcache.h"
+#include "traces.h"
 
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
@@ -50,6 +65,9 @@
 #define SAMPLE_EVERY 16
 #define MAXSAMPLES (1u << 20)
 #define MAXRESULTS 64
+#define TRACE_VAL 4000      /* with its header, one 4 KiB extent */
+#define TRACE_EXTENT 4096
+#define ZIPF_READS_PER_VALUE 50
 
 enum kind { K_MEMCPY, K_GET, K_PUT, K_PIN };
 static const char *kind_names[] = {"memcpy", "get", "put-evict", "pin"};
@@ -59,6 +77,8 @@ struct opts {
 	int use_dir, use_dram, csv;
 	double seconds;
 	size_t ws, extent;
+	int traces;
+	size_t trace_size;
 };
 
 struct result {
@@ -444,20 +464,186 @@ report(const struct opts *o, const char **pools, unsigned npools)
 	}
 }
 
+/* a trace's target: one cache, or a tier stack over caches */
+struct trace_target {
+	VMEMcache *c;
+	cellar_tier *t;
+	char *val;                /* TRACE_VAL bytes, the key in front */
+	unsigned long top_hits;   /* hits served by the top tier */
+};
+
+/*
+ * trace_access -- a trace_fn: a get of 8 bytes of key k, and a put of its
+ * value after a miss
+ */
+static int
+trace_access(void *arg, uint32_t k)
+{
+	struct trace_target *x = arg;
+	char buf[8];
+	unsigned idx = 0;
+	ssize_t got = x->t != NULL ?
+		cellar_tier_get(x->t, &k, sizeof(k), buf, sizeof(buf), 0, NULL,
+			&idx) :
+		vmemcache_get(x->c, &k, sizeof(k), buf, sizeof(buf), 0, NULL);
+	if (got == (ssize_t)sizeof(buf)) {
+		x->top_hits += idx == 0;
+		return 1;
+	}
+	if (errno != ENOENT)
+		die("a trace get");
+	memcpy(x->val, &k, sizeof(k));
+	int ret = x->t != NULL ?
+		cellar_tier_put(x->t, &k, sizeof(k), x->val, TRACE_VAL) :
+		vmemcache_put(x->c, &k, sizeof(k), x->val, TRACE_VAL);
+	if (ret != 0)
+		die("a trace put");
+	return 0;
+}
+
+/* trace_cache -- a cache for the traces: 4 KiB extents under `policy` */
+static VMEMcache *
+trace_cache(const struct opts *o, int dram, size_t size,
+		enum cellar_policy policy)
+{
+	VMEMcache *c = vmemcache_new();
+	if (c == NULL)
+		die("vmemcache_new");
+	if (vmemcache_set_size(c, size) ||
+			vmemcache_set_extent_size(c, TRACE_EXTENT) ||
+			cellar_set_policy(c, policy))
+		die("configuring a trace cache");
+	if (dram ? cellar_add_dram(c) : vmemcache_add(c, o->dir))
+		die(dram ? "cellar_add_dram" : "vmemcache_add");
+	return c;
+}
+
+/* trace_capacity -- how many trace values a cache of `size` bytes holds */
+static unsigned
+trace_capacity(const struct opts *o, int dram, size_t size)
+{
+	VMEMcache *c = trace_cache(o, dram, size, CELLAR_POLICY_LRU);
+	struct trace_target x = {c, NULL, xmalloc(TRACE_VAL), 0};
+	unsigned long long ev = 0, n = 0;
+	for (uint32_t k = 0; ev == 0; k++) {
+		(void) trace_access(&x, k);
+		vmemcache_get_stat(c, VMEMCACHE_STAT_EVICT, &ev, sizeof(ev));
+	}
+	vmemcache_get_stat(c, VMEMCACHE_STAT_ENTRIES, &n, sizeof(n));
+	vmemcache_delete(c);
+	free(x.val);
+	return (unsigned)n;
+}
+
+/* one trace run's result */
+struct trace_result {
+	const char *setup, *policy, *trace;
+	unsigned long n;
+	double hit, top_hit, ops_s;
+};
+
+/*
+ * trace_run -- one trace on fresh caches: the top (DRAM unless --no-dram)
+ * alone, or with `stacked` over a file pool of twice its size
+ */
+static void
+trace_run(const struct opts *o, int stacked, enum cellar_policy policy,
+		int zipf, unsigned cap, struct trace_result *res)
+{
+	VMEMcache *cs[2];
+	struct trace_target x = {NULL, NULL, xmalloc(TRACE_VAL), 0};
+	cs[0] = trace_cache(o, o->use_dram, o->trace_size, policy);
+	x.c = cs[0];
+	if (stacked) {
+		cs[1] = trace_cache(o, 0, 2 * o->trace_size, policy);
+		x.t = cellar_tier_new(cs, 2);
+		if (x.t == NULL)
+			die("cellar_tier_new");
+	}
+	unsigned long hits = 0;
+	double t0 = now();
+	res->n = zipf ? trace_zipf(cap, (unsigned long)cap *
+			ZIPF_READS_PER_VALUE, trace_access, &x, &hits) :
+		trace_hot_scan(cap, trace_access, &x, &hits);
+	double t1 = now();
+	if (res->n == 0)
+		die("trace_zipf (out of memory)");
+	res->hit = (double)hits / (double)res->n;
+	res->top_hit = (double)x.top_hits / (double)res->n;
+	res->ops_s = (double)res->n / (t1 - t0);
+	if (stacked) {
+		cellar_tier_delete(x.t);
+		vmemcache_delete(cs[1]);
+	}
+	vmemcache_delete(cs[0]);
+	free(x.val);
+}
+
+/* bench_traces -- the traces workload: every trace, policy and setup */
+static void
+bench_traces(const struct opts *o)
+{
+	static const struct {
+		enum cellar_policy p;
+		const char *name;
+	} policies[] = {
+		{CELLAR_POLICY_LRU, "LRU"}, {CELLAR_POLICY_S3FIFO, "S3-FIFO"},
+	};
+	static const char *traces[] = {"hot+scan", "zipf-0.9"};
+	const char *one = o->use_dram ? "dram" : "dir";
+	int nsetups = o->use_dir && o->use_dram ? 2 : 1;
+	struct trace_result res[8];
+	unsigned nres = 0;
+	unsigned cap = trace_capacity(o, o->use_dram, o->trace_size);
+	fprintf(stderr, "cellar_bench --traces: %zu MiB top cache, %u values of "
+		"%d B\n", o->trace_size / MIB, cap, TRACE_VAL);
+	for (int st = 0; st < nsetups; st++)
+		for (unsigned p = 0; p < 2; p++)
+			for (int z = 0; z < 2; z++) {
+				struct trace_result *r = &res[nres++];
+				r->setup = st ? "dram over dir" : one;
+				r->policy = policies[p].name;
+				r->trace = traces[z];
+				trace_run(o, st, policies[p].p, z, cap, r);
+				fprintf(stderr, "  %-13s %-7s %-8s hit %.3f, "
+					"%.0f ops/s\n", r->setup, r->policy,
+					r->trace, r->hit, r->ops_s);
+			}
+	if (o->csv)
+		printf("setup,policy,trace,accesses,hit_ratio,top_hit_ratio,"
+			"ops_per_s\n");
+	else
+		printf("| setup | policy | trace | accesses | hit ratio | "
+			"top-tier hits | ops/s |\n|---|---|---|---:|---:|---:|"
+			"---:|\n");
+	for (unsigned i = 0; i < nres; i++) {
+		const struct trace_result *r = &res[i];
+		printf(o->csv ? "%s,%s,%s,%lu,%.3f,%.3f,%.0f\n" :
+			"| %s | %s | %s | %lu | %.3f | %.3f | %.0f |\n",
+			r->setup, r->policy, r->trace, r->n, r->hit,
+			r->top_hit, r->ops_s);
+	}
+}
+
 /* usage -- the header comment, shortly */
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 "usage: cellar_bench [--dir PATH] [--no-dir] [--no-dram] [--seconds S]\n"
-"                    [--ws MIB] [--extent BYTES] [--quick] [--csv] [--help]\n"
+"                    [--ws MIB] [--extent BYTES] [--traces] [--trace-mib MIB]\n"
+"                    [--quick] [--csv] [--help]\n"
 "  --dir PATH   directory of the file pool (default /dev/shm)\n"
 "  --no-dir     skip the file pool\n"
 "  --no-dram    skip the DRAM pool\n"
 "  --seconds S  run time of each case (default 1.5)\n"
 "  --ws MIB     hot working set of get/pin (default 256)\n"
 "  --extent B   extent size (default 256)\n"
-"  --quick      smoke run: 0.1 s per case, 16 MiB working set\n"
+"  --traces     hit ratio and ops/s of LRU and S3-FIFO on two traces, one\n"
+"               tier and DRAM over a file pool, instead of the cases\n"
+"  --trace-mib M  size of the (top) cache of --traces (default 16)\n"
+"  --quick      smoke run: 0.1 s per case, 16 MiB working set, 1 MiB trace\n"
+"               caches\n"
 "  --csv        CSV instead of Markdown\n"
 "Measures memcpy, get (hits), put under eviction and pin+release of 4 KiB\n"
 "and 1 MiB values on 1 and 2 threads: ops/s, GB/s, p50/p99 latency, and the\n"
@@ -467,7 +653,7 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
-	struct opts o = {"/dev/shm", 1, 1, 0, 1.5, 256 * MIB, 256};
+	struct opts o = {"/dev/shm", 1, 1, 0, 1.5, 256 * MIB, 256, 0, 16 * MIB};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -485,9 +671,14 @@ main(int argc, char *argv[])
 			o.ws = (size_t)strtoull(argv[++i], NULL, 10) * MIB;
 		} else if (strcmp(a, "--extent") == 0 && i + 1 < argc) {
 			o.extent = (size_t)strtoull(argv[++i], NULL, 10);
+		} else if (strcmp(a, "--traces") == 0) {
+			o.traces = 1;
+		} else if (strcmp(a, "--trace-mib") == 0 && i + 1 < argc) {
+			o.trace_size = (size_t)strtoull(argv[++i], NULL, 10) * MIB;
 		} else if (strcmp(a, "--quick") == 0) {
 			o.seconds = 0.1;
 			o.ws = 16 * MIB;
+			o.trace_size = MIB;
 		} else if (strcmp(a, "--csv") == 0) {
 			o.csv = 1;
 		} else {
@@ -495,9 +686,14 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (o.seconds <= 0 || o.ws < 2 * MIB || (!o.use_dir && !o.use_dram)) {
+	if (o.seconds <= 0 || o.ws < 2 * MIB || (!o.use_dir && !o.use_dram) ||
+			o.trace_size < VMEMCACHE_MIN_POOL) {
 		usage(stderr);
 		return 2;
+	}
+	if (o.traces) {
+		bench_traces(&o);
+		return 0;
 	}
 
 	/* the source region: memcpy reads it, puts and fills take from it */

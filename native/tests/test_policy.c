@@ -3,10 +3,10 @@
  * test_policy.c -- replacement policies: cellar_set_policy's arguments,
  * S3-FIFO's queues (probation, the ghost, the main CLOCK), and the hit
  * ratio of S3-FIFO against LRU at equal capacity on two traces: a hot set
- * with scans larger than the cache between its uses, and a Zipf mix
+ * with scans larger than the cache between its uses, and a Zipf mix (the
+ * traces are bench/traces.h, which cellar_bench --traces runs too)
  */
-#include <math.h>
-
+#include "traces.h"
 #include "ut.h"
 
 #define MIB ((size_t)1 << 20)
@@ -109,69 +109,33 @@ test_queues(void)
 	}
 }
 
-/* a 64-bit LCG step */
-static uint64_t
-lcg(uint64_t *s)
+/* access_fn -- access_key() as a trace_fn (internal) */
+static int
+access_fn(void *arg, uint32_t k)
 {
-	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
-	return *s >> 11;
+	return access_key(arg, k);
 }
 
-/*
- * trace_hot_scan -- rounds of a hot set of 40% of the cache, each key read
- * once in a shuffled order, then a scan of 1.5 caches of keys never seen
- * before; the hit ratio of the whole trace (at best 0.21: the hot reads
- * after the first round)
- */
+/* hot_scan_ratio -- the hit ratio of trace_hot_scan on a cache under p */
 static double
-trace_hot_scan(enum cellar_policy p, unsigned cap)
+hot_scan_ratio(enum cellar_policy p, unsigned cap)
 {
 	VMEMcache *c = cache_with(p, MIB);
-	unsigned hot = cap * 2 / 5, hits = 0, n = 0;
-	uint32_t next = 1u << 20;
-	uint64_t s = 7;
-	for (int round = 0; round < 40; round++) {
-		unsigned start = (unsigned)(lcg(&s) % hot);
-		for (unsigned i = 0; i < hot; i++, n++)
-			hits += (unsigned)access_key(c, (start + i * 7919u) % hot);
-		for (unsigned i = 0; i < cap * 3 / 2; i++, n++)
-			hits += (unsigned)access_key(c, next++);
-	}
+	unsigned long hits;
+	unsigned long n = trace_hot_scan(cap, access_fn, c, &hits);
 	vmemcache_delete(c);
 	return (double)hits / n;
 }
 
-/*
- * trace_zipf -- 200,000 reads of keys drawn from a Zipf distribution
- * (exponent 0.9) over four caches' worth of keys; the hit ratio
- */
+/* zipf_ratio -- the hit ratio of 200,000 trace_zipf reads on a cache under p */
 static double
-trace_zipf(enum cellar_policy p, unsigned cap)
+zipf_ratio(enum cellar_policy p, unsigned cap)
 {
-	unsigned nkeys = 4 * cap;
-	double *cdf = malloc(nkeys * sizeof(*cdf));
-	UT_ASSERT(cdf != NULL);
-	double sum = 0;
-	for (unsigned i = 0; i < nkeys; i++)
-		cdf[i] = sum += 1.0 / pow(i + 1, 0.9);
 	VMEMcache *c = cache_with(p, MIB);
-	uint64_t s = 11;
-	unsigned hits = 0, n = 200000;
-	for (unsigned i = 0; i < n; i++) {
-		double u = (double)(lcg(&s) % 1000000007u) / 1000000007.0 * sum;
-		unsigned lo = 0, hi = nkeys - 1;
-		while (lo < hi) {
-			unsigned mid = (lo + hi) / 2;
-			if (cdf[mid] < u)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		/* spread the ranks over the key space */
-		hits += (unsigned)access_key(c, lo * 2654435761u);
-	}
+	unsigned long hits;
+	unsigned long n = trace_zipf(cap, 200000, access_fn, c, &hits);
+	UT_ASSERT(n != 0);
 	vmemcache_delete(c);
-	free(cdf);
 	return (double)hits / n;
 }
 
@@ -184,10 +148,10 @@ test_traces(void)
 {
 	unsigned cap = capacity(CELLAR_POLICY_LRU, MIB);
 	UT_ASSERTeq(capacity(CELLAR_POLICY_S3FIFO, MIB), cap);
-	double lru = trace_hot_scan(CELLAR_POLICY_LRU, cap);
-	double s3 = trace_hot_scan(CELLAR_POLICY_S3FIFO, cap);
-	double zl = trace_zipf(CELLAR_POLICY_LRU, cap);
-	double zs = trace_zipf(CELLAR_POLICY_S3FIFO, cap);
+	double lru = hot_scan_ratio(CELLAR_POLICY_LRU, cap);
+	double s3 = hot_scan_ratio(CELLAR_POLICY_S3FIFO, cap);
+	double zl = zipf_ratio(CELLAR_POLICY_LRU, cap);
+	double zs = zipf_ratio(CELLAR_POLICY_S3FIFO, cap);
 	printf("test_policy: %u values; hot+scan hit ratio LRU %.3f S3-FIFO %.3f;"
 		" Zipf 0.9 LRU %.3f S3-FIFO %.3f\n", cap, lru, s3, zl, zs);
 	UT_ASSERTm(s3 >= lru + 0.15, "hot+scan: S3-FIFO %.3f, LRU %.3f", s3, lru);
