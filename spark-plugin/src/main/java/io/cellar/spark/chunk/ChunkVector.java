@@ -140,10 +140,7 @@ public abstract class ChunkVector extends CellarColumnVector {
         if (nulls == 0) {
           throw corrupt(nullCount + " nulls without null flags");
         }
-        long flagged = 0;
-        for (int i = 0; i < rows; i++) {
-          flagged += Platform.getByte(null, nulls + i) != 0 ? 1 : 0;
-        }
+        long flagged = nonZeroBytes(nulls, rows);
         if (flagged != nullCount) {
           throw corrupt(flagged + " null flags for a null count of " + nullCount);
         }
@@ -189,7 +186,14 @@ public abstract class ChunkVector extends CellarColumnVector {
         case ChunkFormat.DICT: {
           long ids = need(dataOff, spans, "ids");
           int size = kids[0].rows;
+          // a null row's id is 0, which an empty dictionary does not hold: rows outside the
+          // dictionary are looked at one by one only when the quick pass finds one
+          int outside = 0;
           for (int i = 0; i < rows; i++) {
+            outside |= Integer.compareUnsigned(Platform.getInt(null, ids + 4L * i), size) >= 0
+                ? 1 : 0;
+          }
+          for (int i = 0; outside != 0 && i < rows; i++) {
             int id = Platform.getInt(null, ids + 4L * i);
             boolean isNull = nullCount > 0 && Platform.getByte(null, nulls + i) != 0;
             if (id < 0 || id >= size && !(isNull && id == 0)) {
@@ -232,6 +236,22 @@ public abstract class ChunkVector extends CellarColumnVector {
   }
 
   /** The children a node of this kind has for this type. */
+  /** How many of the n bytes at address are not zero, eight at a time. */
+  static long nonZeroBytes(long address, int n) {
+    final long low7 = 0x7F7F7F7F7F7F7F7FL;
+    long count = 0;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      long w = Platform.getLong(null, address + i);
+      // a byte's top bit is set when the byte is not zero
+      count += Long.bitCount(((w & low7) + low7 | w) & ~low7);
+    }
+    for (; i < n; i++) {
+      count += Platform.getByte(null, address + i) != 0 ? 1 : 0;
+    }
+    return count;
+  }
+
   private static int childCount(DataType type, int kind) {
     switch (kind) {
       case ChunkFormat.DICT:

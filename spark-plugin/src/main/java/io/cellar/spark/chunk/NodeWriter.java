@@ -18,7 +18,10 @@ import org.apache.spark.unsafe.Platform;
  */
 abstract class NodeWriter implements AutoCloseable {
   final DataType type;
+  /** A flag per row, kept from the first batch that may hold a null on (zeros before it). */
   final OffHeapBuffer nulls = new OffHeapBuffer();
+  /** Whether {@link #nulls} holds a flag for every row so far. */
+  boolean nullsKept;
   int rows;
   int nullCount;
 
@@ -58,6 +61,11 @@ abstract class NodeWriter implements AutoCloseable {
   final void append(WritableColumnVector v, int n, long parentNulls) {
     boolean allNull = v.isAllNull();
     if (allNull || v.hasNull() || parentNulls != 0) {
+      if (!nullsKept) {
+        // the rows before held no null: their flags are written only now
+        nulls.fill((byte) 0, rows);
+        nullsKept = true;
+      }
       long at = nulls.reserve(n);
       for (int i = 0; i < n; i++) {
         boolean isNull = allNull || v.isNullAt(i)
@@ -65,7 +73,7 @@ abstract class NodeWriter implements AutoCloseable {
         Platform.putByte(null, at + i, (byte) (isNull ? 1 : 0));
         nullCount += isNull ? 1 : 0;
       }
-    } else {
+    } else if (nullsKept) {
       nulls.fill((byte) 0, n);
     }
     appendValues(v, n, allNull);
@@ -192,7 +200,7 @@ abstract class NodeWriter implements AutoCloseable {
 
     @Override
     void appendValues(WritableColumnVector v, int n, boolean allNull) {
-      long batchNulls = nulls.address() + rows;
+      long batchNulls = nullsKept ? nulls.address() + rows : 0;
       for (int i = 0; i < fields.size(); i++) {
         fields.get(i).append(v.getChild(i), n, batchNulls);
       }

@@ -65,6 +65,13 @@ final class OffHeapBuffer implements AutoCloseable {
     fill((byte) 0, ChunkFormat.align8(size) - size);
   }
 
+  /** Drops the bytes past newSize; a size at or above the current one changes nothing. */
+  void truncate(long newSize) {
+    if (newSize >= 0 && newSize < size) {
+      size = newSize;
+    }
+  }
+
   void clear() {
     size = 0;
   }

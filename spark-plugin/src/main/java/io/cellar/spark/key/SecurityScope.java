@@ -48,6 +48,10 @@ public final class SecurityScope {
           + "|hadoop\\.security\\.credential\\.provider\\.path"
           + "|parquet\\.(crypto|encryption)\\..+");
 
+  /** The first words of every key {@link #DECIDING} matches. */
+  private static final String[] DECIDING_PREFIXES = {
+    "fs.s3a.", "fs.azure.", "fs.gs.auth.", "google.cloud.auth.", "hadoop.security.", "parquet."
+  };
   private static final String HADOOP_PREFIX = "spark.hadoop.";
   private static final byte[] SHARED = digest("shared scope");
   private static final Map<Configuration, Map<String, byte[]>> MEMO = new WeakHashMap<>();
@@ -115,7 +119,7 @@ public final class SecurityScope {
     StringBuilder sb = new StringBuilder("user=").append(user);
     TreeMap<String, String> deciding = new TreeMap<>();
     for (Map.Entry<String, String> e : settings) {
-      if (DECIDING.matcher(e.getKey()).matches()) {
+      if (mayDecide(e.getKey()) && DECIDING.matcher(e.getKey()).matches()) {
         deciding.put(e.getKey(), e.getValue());
       }
     }
@@ -124,6 +128,19 @@ public final class SecurityScope {
   }
 
   /** The current Hadoop user, with the real user behind a proxy user. */
+  /**
+   * Whether a key starts as one of {@link #DECIDING}'s alternatives does: a quick test that
+   * spares the pattern the hundreds of other keys of a Hadoop configuration.
+   */
+  static boolean mayDecide(String key) {
+    for (String p : DECIDING_PREFIXES) {
+      if (key.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String user() {
     try {
       UserGroupInformation ugi = UserGroupInformation.getCurrentUser();

@@ -120,6 +120,9 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private VectorizedParquetRecordReader decoder;
   private int[] decoded; // column -> index in the decoder's batch, or -1
   private ChunkWriter[] writers;
+  /** The decoders' configuration, and the columns (JSON) it asks for. */
+  private Configuration decoderConf;
+  private String decoderColumns;
   private boolean closed;
 
   CachedFileReader(ReadSettings s, Configuration conf, PartitionedFile file, ExecutorCache owner,
@@ -473,12 +476,19 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   /** Spark's reader over one row group, for the given columns only, every row. */
   private VectorizedParquetRecordReader openDecoder(BlockMetaData b, StructType columns)
       throws IOException {
-    Configuration c = new Configuration(conf);
-    c.set(ParquetReadSupport.SPARK_ROW_REQUESTED_SCHEMA(), columns.json());
-    c.set("org.apache.spark.sql.parquet.row.attributes", columns.json());
-    // every row of the row group: no predicate, no page skipping by column index
-    c.unset(ParquetInputFormat.FILTER_PREDICATE);
-    c.setBoolean(ParquetInputFormat.COLUMN_INDEX_FILTERING_ENABLED, false);
+    String json = columns.json();
+    if (!json.equals(decoderColumns)) {
+      // one copy of the configuration per split and set of columns, not per row group
+      Configuration c = new Configuration(conf);
+      c.set(ParquetReadSupport.SPARK_ROW_REQUESTED_SCHEMA(), json);
+      c.set("org.apache.spark.sql.parquet.row.attributes", json);
+      // every row of the row group: no predicate, no page skipping by column index
+      c.unset(ParquetInputFormat.FILTER_PREDICATE);
+      c.setBoolean(ParquetInputFormat.COLUMN_INDEX_FILTERING_ENABLED, false);
+      decoderConf = c;
+      decoderColumns = json;
+    }
+    Configuration c = decoderConf;
     ParquetMetadata one = new ParquetMetadata(footer.getFileMetaData(), List.of(b));
     Path path = file.toPath();
     VectorizedParquetRecordReader r = new VectorizedParquetRecordReader(

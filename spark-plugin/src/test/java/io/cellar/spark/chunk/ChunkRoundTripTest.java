@@ -102,15 +102,39 @@ class ChunkRoundTripTest {
     }
     try (WritableColumnVector v = m.allocate(256, type);
         ChunkWriter w = new ChunkWriter(type)) {
-      int at = 0;
-      for (int n : BATCHES) {
-        v.reset();
-        VectorFixtures.fill(v, type, values.subList(at, at + n), r);
-        w.append(v, n);
-        at += n;
-      }
+      appendInBatches(w, v, type, values, r);
       assertThat(w.rows()).isEqualTo(values.size());
       readBack(w, type, values, name + " " + m);
+    }
+  }
+
+  /** Appends values to w in batches of {@link #BATCHES} sizes, each filled into v anew. */
+  private static void appendInBatches(ChunkWriter w, WritableColumnVector v, DataType type,
+      List<Object> values, Random r) {
+    int at = 0;
+    for (int n : BATCHES) {
+      v.reset();
+      VectorFixtures.fill(v, type, values.subList(at, at + n), r);
+      w.append(v, n);
+      at += n;
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {2}")
+  @MethodSource("everyKind")
+  void nullsThatFirstAppearInALaterBatchReadBack(String name, DataType type, Memory m) {
+    // the writers keep null flags only from the first batch that may hold a null on
+    Random r = new Random(name.hashCode() * 17L + m.ordinal());
+    List<Object> values = new ArrayList<>();
+    for (int b = 0; b < BATCHES.length; b++) {
+      for (int i = 0; i < BATCHES[b]; i++) {
+        values.add(VectorFixtures.value(type, r, b < 3 ? 0 : 0.3));
+      }
+    }
+    try (WritableColumnVector v = m.allocate(256, type);
+        ChunkWriter w = new ChunkWriter(type)) {
+      appendInBatches(w, v, type, values, r);
+      readBack(w, type, values, "late nulls " + name + " " + m);
     }
   }
 

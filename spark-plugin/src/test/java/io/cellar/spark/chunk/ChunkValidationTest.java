@@ -124,6 +124,29 @@ class ChunkValidationTest {
     }
   }
 
+  @Test
+  void nullFlagsAreCountedEightAtATimeAsOneByOne() {
+    // every byte value, at every alignment and length, among zeros and other values
+    Random r = new Random(5);
+    long at = Platform.allocateMemory(64);
+    try {
+      for (int round = 0; round < 2000; round++) {
+        int n = r.nextInt(41);
+        int offset = r.nextInt(8);
+        long expected = 0;
+        for (int i = 0; i < n; i++) {
+          byte b = r.nextInt(3) == 0 ? 0 : (byte) (round % 256 + i * r.nextInt(2));
+          Platform.putByte(null, at + offset + i, b);
+          expected += b != 0 ? 1 : 0;
+        }
+        assertThat(ChunkVector.nonZeroBytes(at + offset, n)).as("round %d", round)
+            .isEqualTo(expected);
+      }
+    } finally {
+      Platform.freeMemory(at);
+    }
+  }
+
   // ---- each rule, one crafted chunk each ----
 
   @Test
