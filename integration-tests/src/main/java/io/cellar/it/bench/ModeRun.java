@@ -40,6 +40,7 @@ import org.apache.spark.storage.RDDInfo;
 final class ModeRun {
   private final BenchMode mode;
   private final BenchFormat format;
+  private final BenchLayout layout;
   private final Path dataDir;
   private final String location;
   private final List<String> queries;
@@ -54,10 +55,11 @@ final class ModeRun {
    * @param location where the queries read the same files: {@code dataDir} itself or a copy on
    *     a remote file system ({@code hdfs://...})
    */
-  ModeRun(BenchMode mode, BenchFormat format, Path dataDir, String location,
+  ModeRun(BenchMode mode, BenchFormat format, BenchLayout layout, Path dataDir, String location,
       List<String> queries, int warmRuns, String tiers, PrintStream out) {
     this.mode = mode;
     this.format = format;
+    this.layout = layout;
     this.dataDir = dataDir;
     this.location = location;
     this.queries = queries;
@@ -208,7 +210,7 @@ final class ModeRun {
   }
 
   private SparkSession session(Path warehouse) {
-    SparkSession.Builder b = benchSession("cellar-bench " + mode.label(), warehouse)
+    SparkSession.Builder b = benchSession("cellar-bench " + mode.label(), warehouse, layout)
         .config("spark.cellar.enabled", Boolean.toString(mode.cellar()));
     if (format == BenchFormat.DELTA) {
       TpcdsDelta.configure(b, CellarExtensions.class.getName());
@@ -221,16 +223,18 @@ final class ModeRun {
 
   /** The benchmark's session settings: local[2] on loopback, as Spark's TPC-DS benchmark. */
   static SparkSession.Builder benchSession(String app, Path warehouse) {
-    return SparkSession.builder()
+    return benchSession(app, warehouse, BenchLayout.BENCH);
+  }
+
+  /** The benchmark's session settings: local[2] on loopback, and the layout's. */
+  static SparkSession.Builder benchSession(String app, Path warehouse, BenchLayout layout) {
+    return layout.configure(SparkSession.builder())
         .master("local[2]")
         .appName(app)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.warehouse.dir", warehouse.toString())
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
-        // as Spark's own TPCDSQueryBenchmark
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.autoBroadcastJoinThreshold", Long.toString(20L << 20))
         .config("spark.sql.crossJoin.enabled", "true")
         // q90 divides by a count that is 0 at small scale factors: NULL without ANSI mode
         .config("spark.sql.ansi.enabled", "false")

@@ -32,8 +32,8 @@ import org.apache.spark.sql.SparkSession;
  * The benchmark command (run it through {@code bin/cellar-bench}).
  *
  * <pre>
- * gen --scale SF [--dir DIR] [--format parquet,delta]
- * run --scale SF [--dir DIR] [--format parquet,delta] [--queries q26,q27,...|scan|io9|all] [--modes vanilla,cache-table,
+ * gen --scale SF [--dir DIR] [--format parquet,delta] [--layout bench|spark-default]
+ * run --scale SF [--dir DIR] [--format parquet,delta] [--layout bench|spark-default] [--queries q26,q27,...|scan|io9|all] [--modes vanilla,cache-table,
  *     cellar-dram,cellar-file,cellar-tiered] [--warm N] [--rounds R] [--out DIR] [--heap 6g]
  *     [--dram SIZE]
  *     [--file-dir DIR] [--file-size SIZE] [--tiered-dram SIZE] [--tiered-file SIZE]
@@ -109,12 +109,13 @@ public final class TpcdsBench {
 
   private static void usage(PrintStream out) {
     out.println(String.join("\n",
-        "usage: cellar-bench gen --scale SF [--dir DIR] [--format LIST]",
+        "usage: cellar-bench gen --scale SF [--dir DIR] [--format LIST] [--layout L]",
         "       cellar-bench restart --scale SF [--dir DIR] [--queries LIST] [--pool-dir DIR]",
         "                        [--pool-size SIZE] [--top SIZE]",
         "                        (reattach vs refill of a persistent pool, under a DRAM tier",
         "                        of SIZE with --top)",
-        "       cellar-bench run --scale SF [--dir DIR] [--format LIST] [--queries LIST]",
+        "       cellar-bench run --scale SF [--dir DIR] [--format LIST] [--layout L]",
+        "                        [--queries LIST]",
         "                        [--modes LIST]",
         "                        [--warm N] [--rounds R] [--out DIR] [--heap SIZE] [--dram SIZE]",
         "                        [--file-dir DIR] [--file-size SIZE]",
@@ -128,6 +129,11 @@ public final class TpcdsBench {
         "               tables written from them file for file into DIR-delta, any line);",
         "               every format runs every mode and storage setting (default " + DEFAULT_FORMAT
             + ")",
+        "  --layout     bench (the generated files, several per large table, in a session",
+        "               tuned as Spark's TPCDSQueryBenchmark; default) or spark-default (one",
+        "               file per table with 128 MiB row groups, written into DIR-onefile when",
+        "               missing, in a session with Spark's defaults: 200 shuffle partitions,",
+        "               adaptive execution)",
         "  --queries    query names (q26,q27,...) and sets: scan (a store_sales scan), io9",
         "               (q26 q27 q32 q42 q48 q53 q55 q68 q76), all (103 queries; default)",
         "  --modes      " + DEFAULT_MODES + " (default: all)",
@@ -181,6 +187,11 @@ public final class TpcdsBench {
         .toAbsolutePath();
   }
 
+  /** The --layout option (bench by default). */
+  private static BenchLayout layout(Map<String, String> o) {
+    return BenchLayout.of(o.getOrDefault("layout", BenchLayout.BENCH.label()));
+  }
+
   /** gen: generates the data in this JVM. */
   private static int gen(Map<String, String> o) throws IOException {
     double scale = scale(o);
@@ -201,8 +212,11 @@ public final class TpcdsBench {
         .getOrCreate();
     try {
       TpcdsData.generate(spark, dir, scale, System.out);
+      BenchLayout layout = layout(o);
+      layout.write(spark, dir, scale, System.out);
       if (formats.contains(BenchFormat.DELTA)) {
-        TpcdsDelta.write(spark, dir, BenchFormat.DELTA.dir(dir), scale, System.out);
+        Path from = layout.dir(dir);
+        TpcdsDelta.write(spark, from, BenchFormat.DELTA.dir(from), scale, System.out);
       }
     } finally {
       spark.stop();
@@ -218,7 +232,7 @@ public final class TpcdsBench {
     List<String> queries = BenchQueries.expand(o.get("queries"));
     BenchFormat format = BenchFormat.list(o.getOrDefault("format", DEFAULT_FORMAT)).get(0);
     Path dir = format.dir(dataDir(o, scale));
-    new ModeRun(m, format, dir, o.getOrDefault("location", dir.toString()), queries,
+    new ModeRun(m, format, layout(o), dir, o.getOrDefault("location", dir.toString()), queries,
         Integer.parseInt(o.getOrDefault("warm", "3")), o.getOrDefault("tiers", ""), System.out)
         .run(Path.of(o.get("result")));
     return 0;
@@ -227,7 +241,9 @@ public final class TpcdsBench {
   /** run: each mode in a child JVM, then the report. */
   private static int run(Map<String, String> o, String[] args) throws Exception {
     double scale = scale(o);
-    Path dir = dataDir(o, scale);
+    Path generated = dataDir(o, scale);
+    BenchLayout layout = layout(o);
+    Path dir = layout.dir(generated);
     List<BenchFormat> formats = BenchFormat.list(o.getOrDefault("format", DEFAULT_FORMAT));
     List<String> queries = BenchQueries.expand(o.getOrDefault("queries", "all"));
     List<String> modes = new ArrayList<>();
@@ -256,7 +272,8 @@ public final class TpcdsBench {
       System.out.printf("[bench] no scale factor %s data in %s%s: generating it%n",
           TpcdsData.scaleName(scale), dir, delta ? " (or its Delta tables)" : "");
       int rc = child(heap, Map.of(), List.of("gen", "--scale", Double.toString(scale), "--dir",
-          dir.toString(), "--format", delta ? "parquet,delta" : "parquet"));
+          generated.toString(), "--format", delta ? "parquet,delta" : "parquet", "--layout",
+          layout.label()));
       if (rc != 0) {
         System.err.println("[bench] generating the data failed (exit " + rc + ")");
         return 1;
@@ -287,9 +304,8 @@ public final class TpcdsBench {
         tables.size(), String.join(", ", tables), parquet / 1048576.0));
     header.add("queries: " + String.join(" ", queries) + "; " + warm + " warm runs each"
         + (rounds > 1 ? ", in each of " + rounds + " rounds" : ""));
-    header.add("session: local[2], one JVM per mode with -Xmx" + heap + ", shuffle partitions 4,"
-        + " broadcast threshold 20 MiB (as Spark's TPCDSQueryBenchmark), ANSI off; the OS page"
-        + " cache holds the Parquet files in every mode");
+    header.add("session: local[2], one JVM per mode with -Xmx" + heap + "; " + layout.describe()
+        + "; ANSI off; the OS page cache holds the Parquet files in every mode");
     System.out.printf("[bench] %d queries x %d modes x %d rounds x %d storage settings, %d"
         + " warm runs; %.1f MiB of Parquet; out %s%n", queries.size(), modes.size(), rounds,
         storages.size(), warm, parquet / 1048576.0, out);
@@ -310,11 +326,13 @@ public final class TpcdsBench {
         labels.add(format.label(storage));
         titles.add(format.title(storage));
         try (Storage.Location at = storage.open(formatDir, "sf" + TpcdsData.scaleName(scale)
-            + (format == BenchFormat.DELTA ? "-delta" : ""), tables, System.out, latency)) {
+            + layout.suffix() + (format == BenchFormat.DELTA ? "-delta" : ""), tables, System.out,
+            latency)) {
           for (int round = 1; round <= rounds; round++) {
             for (String label : modes) {
               if (!report.hasFailed(label)) {
-                runMode(report, BenchMode.of(label), format, round, rounds, heap, scale, dir,
+                runMode(report, BenchMode.of(label), format, layout, round, rounds, heap, scale,
+                    dir,
                     at, queries, warm, out.resolve(format.label(storage)),
                     tiersOf(BenchMode.of(label), dram, fileSize, tieredDram, tieredFile,
                     fileRoot));
@@ -341,7 +359,8 @@ public final class TpcdsBench {
   }
 
   /** Runs one round of one mode in a child JVM and adds what it measured to the report. */
-  private static void runMode(Report report, BenchMode m, BenchFormat format, int round,
+  private static void runMode(Report report, BenchMode m, BenchFormat format,
+      BenchLayout layout, int round,
       int rounds, String heap, double scale, Path dir, Storage.Location location,
       List<String> queries, int warm,
       Path out, String tiers) throws IOException, InterruptedException {
@@ -361,7 +380,8 @@ public final class TpcdsBench {
     int rc;
     try {
       rc = child(heap, location.sparkConf(), List.of("mode", "--mode", label, "--format",
-          format.label(), "--scale", Double.toString(scale), "--dir", dir.toString(),
+          format.label(), "--layout", layout.label(), "--scale", Double.toString(scale), "--dir",
+          dir.toString(),
           "--location", location.uri(),
           "--queries",
           String.join(",", queries), "--warm",

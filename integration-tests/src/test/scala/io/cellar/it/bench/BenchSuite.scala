@@ -88,24 +88,32 @@ class BenchSuite extends AnyFunSuite {
     assert(top.exists(_ > 0), s"the DRAM tier held no chunk at the stop:\n$report")
   }
 
-  test("an unknown storage setting is a usage error naming the allowed ones") {
+  /** Runs `run` with more options; returns its exit code and what it wrote to stderr. */
+  private def runErr(more: String*): (Int, String) = {
     val err = new java.io.ByteArrayOutputStream()
     val old = System.err
     System.setErr(new java.io.PrintStream(err, true))
     val rc = try TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir",
-      data.toString, "--storage", "gcs")) finally System.setErr(old)
+      data.toString) ++ more) finally System.setErr(old)
+    (rc, err.toString)
+  }
+
+  test("an unknown storage setting is a usage error naming the allowed ones") {
+    val (rc, err) = runErr("--storage", "gcs")
     assert(rc == 64)
-    assert(err.toString.contains("unknown storage 'gcs'; one of s3, local, hdfs"), err.toString)
+    assert(err.contains("unknown storage 'gcs'; one of s3, local, hdfs"), err)
+  }
+
+  test("an unknown layout is a usage error naming the allowed ones") {
+    val (rc, err) = runErr("--layout", "one-file")
+    assert(rc == 64)
+    assert(err.contains("unknown layout 'one-file'; one of bench, spark-default"), err)
   }
 
   test("a negative or malformed S3 latency is a usage error naming the option") {
-    val err = new java.io.ByteArrayOutputStream()
-    val old = System.err
-    System.setErr(new java.io.PrintStream(err, true))
-    val rc = try TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir",
-      data.toString, "--storage", "s3", "--s3-get-ms", "-5")) finally System.setErr(old)
+    val (rc, err) = runErr("--storage", "s3", "--s3-get-ms", "-5")
     assert(rc == 64)
-    assert(err.toString.contains("--s3-get-ms must be 0 or more, was -5"), err.toString)
+    assert(err.contains("--s3-get-ms must be 0 or more, was -5"), err)
   }
 
   private def assertPng(p: Path): Unit = {
