@@ -292,9 +292,13 @@ run_case(const struct opts *o, const char *pool, struct run *r, int threads)
 		kind_names[r->kind], r->size, threads, res->ops_s);
 }
 
-/* new_cache -- a cache of `size` bytes in the dir or in DRAM */
+/*
+ * cache_with -- a cache of `size` bytes (at least VMEMCACHE_MIN_POOL) in the
+ * dir or in DRAM, with `extent` and `policy`
+ */
 static VMEMcache *
-new_cache(const struct opts *o, int dram, size_t size)
+cache_with(const struct opts *o, int dram, size_t size, size_t extent,
+		enum cellar_policy policy)
 {
 	VMEMcache *c = vmemcache_new();
 	if (c == NULL)
@@ -302,13 +306,19 @@ new_cache(const struct opts *o, int dram, size_t size)
 	if (size < VMEMCACHE_MIN_POOL)
 		size = VMEMCACHE_MIN_POOL;
 	if (vmemcache_set_size(c, size) ||
-			vmemcache_set_extent_size(c, o->extent) ||
-			vmemcache_set_eviction_policy(c,
-				VMEMCACHE_REPLACEMENT_LRU))
+			vmemcache_set_extent_size(c, extent) ||
+			cellar_set_policy(c, policy))
 		die("configuring the cache");
 	if (dram ? cellar_add_dram(c) : vmemcache_add(c, o->dir))
 		die(dram ? "cellar_add_dram" : "vmemcache_add");
 	return c;
+}
+
+/* new_cache -- a cache of `size` bytes in the dir or in DRAM, LRU */
+static VMEMcache *
+new_cache(const struct opts *o, int dram, size_t size)
+{
+	return cache_with(o, dram, size, o->extent, CELLAR_POLICY_LRU);
 }
 
 /* room -- pool bytes for n values of size (header, extent rounding) */
@@ -506,16 +516,7 @@ static VMEMcache *
 trace_cache(const struct opts *o, int dram, size_t size,
 		enum cellar_policy policy)
 {
-	VMEMcache *c = vmemcache_new();
-	if (c == NULL)
-		die("vmemcache_new");
-	if (vmemcache_set_size(c, size) ||
-			vmemcache_set_extent_size(c, TRACE_EXTENT) ||
-			cellar_set_policy(c, policy))
-		die("configuring a trace cache");
-	if (dram ? cellar_add_dram(c) : vmemcache_add(c, o->dir))
-		die(dram ? "cellar_add_dram" : "vmemcache_add");
-	return c;
+	return cache_with(o, dram, size, TRACE_EXTENT, policy);
 }
 
 /* trace_capacity -- how many trace values a cache of `size` bytes holds */
