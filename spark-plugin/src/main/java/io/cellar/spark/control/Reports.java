@@ -36,6 +36,29 @@ public final class Reports {
       return List.of(CacheReport.of("driver", ExecutorCache.get(), clear,
           files == null ? null : new HashSet<>(files), tables));
     }
+    return ask(sc, clear, files, tables, timeoutMillis);
+  }
+
+  /**
+   * A look at the caches that are open, with their tables, changing nothing: in local mode this
+   * JVM's cache only if it is open (a sample must not open one, nor reopen the one the local
+   * executor closed while the application stops), on a cluster the executors that answer.
+   *
+   * @return the reports, empty when no cache is open or no executor answered
+   * @throws IllegalStateException on a cluster without Cellar's plugin
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public static List<CacheReport> sample(SparkContext sc, long timeoutMillis)
+      throws InterruptedException {
+    if (sc.isLocal()) {
+      ExecutorCache open = ExecutorCache.ifOpen();
+      return open == null ? List.of() : List.of(CacheReport.of("driver", open, false, null, true));
+    }
+    return ask(sc, false, null, true, timeoutMillis);
+  }
+
+  private static List<CacheReport> ask(SparkContext sc, boolean clear, List<String> files,
+      boolean tables, long timeoutMillis) throws InterruptedException {
     DriverControl control = DriverControl.current();
     if (control == null) {
       throw new IllegalStateException("Cellar reaches a cluster's executors through its plugin:"

@@ -94,6 +94,16 @@ public final class ExecutorCache {
     return c;
   }
 
+  /**
+   * This JVM's cache if one is open, without making one: for observers (the Cellar page's
+   * sampler) that must not open a cache, or reopen one that {@link #shutdown()} closed.
+   *
+   * @return the open cache, or null
+   */
+  public static ExecutorCache ifOpen() {
+    return instance;
+  }
+
   /** Closes this JVM's cache; a later {@link #get()} makes a new one. */
   public static void shutdown() {
     synchronized (LOCK) {

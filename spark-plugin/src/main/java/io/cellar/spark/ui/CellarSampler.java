@@ -3,6 +3,8 @@
 package io.cellar.spark.ui;
 
 import io.cellar.spark.control.Reports;
+import io.cellar.spark.exec.CacheReport;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,11 +48,19 @@ public final class CellarSampler implements AutoCloseable {
     return s;
   }
 
-  /** Takes one sample now, waiting up to {@code timeoutMs} for the executors, and posts it. */
+  /**
+   * Takes one sample now, waiting up to {@code timeoutMs} for the executors, and posts it unless
+   * no cache answered: an empty sample (before the first cache opens, or while the application
+   * stops and the executors close theirs) would replace the last figures on the page and in the
+   * event log with nothing.
+   */
   void sample(long timeoutMs) {
     try {
       long now = System.currentTimeMillis();
-      post.accept(CellarSampleEvent.of(now, Reports.gather(sc, false, null, true, timeoutMs)));
+      List<CacheReport> reports = Reports.sample(sc, timeoutMs);
+      if (!reports.isEmpty()) {
+        post.accept(CellarSampleEvent.of(now, reports));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit
 import scala.jdk.CollectionConverters._
 
 import io.cellar.spark.{CellarSuiteBase, LineNeutral}
+import io.cellar.spark.exec.ExecutorCache
 import org.apache.spark.sql.Row
 
 @LineNeutral
@@ -88,6 +89,24 @@ class CellarUiSuite extends CellarSuiteBase {
       r = f
     }
     r.get
+  }
+
+  test("a sample neither opens a cache nor posts figures when none is open") {
+    val posted = new java.util.concurrent.atomic.AtomicInteger()
+    val sampler = CellarSampler.start(spark.sparkContext, _ => posted.incrementAndGet(), 3600000L)
+    try {
+      ExecutorCache.shutdown() // as the local executor does while the application stops
+      sampler.sample(1000)
+      assert(posted.get == 0, "an empty sample was posted")
+      assert(ExecutorCache.ifOpen() == null, "the sample opened a cache")
+      val data = workDir.resolve("ui-sample").toString
+      spark.range(0, 1000).write.parquet(data)
+      assert(spark.read.parquet(data).collect().length == 1000)
+      assert(ExecutorCache.ifOpen() != null, "the read opened no cache")
+      sampler.sample(1000)
+      assert(posted.get == 1, "the open cache was not sampled")
+    } finally sampler.close()
+    assert(posted.get == 2, "close takes a last sample of the open cache")
   }
 
   test("the Cellar page shows STATUS's figures and charts, live and in the history server") {
