@@ -56,6 +56,7 @@
 #include <time.h>
 
 #include "cellar.h"
+#include "bench_util.h"
 #include "libvmemcache.h"
 #include "traces.h"
 
@@ -113,27 +114,6 @@ struct worker {
 	unsigned nsamples;
 	double t0, t1;
 };
-
-/* now -- monotonic seconds */
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* rnd -- xorshift64* */
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
 
 /* die -- reports a failed call and exits */
 static void __attribute__((noreturn))
@@ -226,14 +206,6 @@ worker_main(void *arg)
 	w->ops = n;
 	free(buf);
 	return NULL;
-}
-
-/* cmp_u32 -- qsort order (internal) */
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* run_case -- one case on `threads` threads; records its result */

@@ -26,29 +26,13 @@
 #include <unistd.h>
 
 #include "cellar.h"
+#include "bench_util.h"
 #include "libvmemcache.h"
 
 #define MIB ((size_t)1 << 20)
 #define KIB ((size_t)1 << 10)
 #define CHUNK_MIN (64 * KIB)
 #define CHUNK_MAX (4 * MIB)
-
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 static void __attribute__((noreturn))
 die(const char *what)

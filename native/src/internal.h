@@ -24,6 +24,12 @@ struct vc_src {
 	size_t len;
 };
 
+/* the hits and misses of one stripe of threads, a cache line of its own */
+struct vc_gets {
+	_Alignas(CELLAR_CACHELINE) atomic_ullong hits;
+	atomic_ullong misses;
+};
+
 struct vmemcache {
 	/* configuration, fixed once the pool is added */
 	size_t size;
@@ -49,9 +55,9 @@ struct vmemcache {
 	atomic_ullong seq;        /* entry sequence numbers */
 	atomic_ullong pending;    /* out of the index, still referenced */
 
-	/* statistics; GET is hits + misses */
-	_Alignas(CELLAR_CACHELINE) atomic_ullong hits;
-	_Alignas(CELLAR_CACHELINE) atomic_ullong misses;
+	/* statistics; GET is hits + misses, counted per stripe (util_stripe)
+	 * and added up when read */
+	struct vc_gets gets[CELLAR_STRIPES];
 	_Alignas(CELLAR_CACHELINE) atomic_ullong puts;
 	atomic_ullong evictions;
 	atomic_ullong entries;

@@ -94,7 +94,7 @@ pmem_load(void)
 static void
 copy_plain(void *dst, const void *src, size_t n)
 {
-	memcpy(dst, src, n);
+	copy_sliced(dst, src, n);
 }
 
 static void

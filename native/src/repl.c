@@ -32,10 +32,13 @@ repl_init(struct repl *r, enum repl_kind kind, repl_unref_fn *unref,
 	int ret = pthread_mutex_init(&r->lock, NULL);
 	if (ret)
 		return ret;
-	if (kind == REPL_LRU &&
-			(ret = ring_init(&r->ring, REPL_RING_SIZE)) != 0) {
-		pthread_mutex_destroy(&r->lock);
-		return ret;
+	for (unsigned i = 0; kind == REPL_LRU && i < CELLAR_STRIPES; i++) {
+		if ((ret = ring_init(&r->rings[i], REPL_RING_SIZE)) != 0) {
+			while (i-- > 0)
+				ring_fini(&r->rings[i]);
+			pthread_mutex_destroy(&r->lock);
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -96,19 +99,21 @@ do_requeue(struct repl *r, struct entry *e, int which)
 }
 
 /*
- * do_drain -- applies every use waiting in the LRU's ring (internal, lock
- * held)
+ * do_drain -- applies every use waiting in the LRU's rings, ring by ring
+ * (internal, lock held)
  */
 static void
 do_drain(struct repl *r)
 {
 	if (r->kind != REPL_LRU)
 		return;
-	struct entry *e;
-	while ((e = ring_pop(&r->ring)) != NULL) {
-		if (e->linked && e != r->lists[0].tail)
-			do_requeue(r, e, 0);
-		r->unref(e, r->arg);
+	for (unsigned i = 0; i < CELLAR_STRIPES; i++) {
+		struct entry *e;
+		while ((e = ring_pop(&r->rings[i])) != NULL) {
+			if (e->linked && e != r->lists[0].tail)
+				do_requeue(r, e, 0);
+			r->unref(e, r->arg);
+		}
 	}
 }
 
@@ -182,7 +187,8 @@ repl_fini(struct repl *r)
 		pthread_mutex_lock(&r->lock);
 		do_drain(r);
 		pthread_mutex_unlock(&r->lock);
-		ring_fini(&r->ring);
+		for (unsigned i = 0; i < CELLAR_STRIPES; i++)
+			ring_fini(&r->rings[i]);
 	}
 	free(r->ghost);
 	r->ghost = NULL;
@@ -247,7 +253,7 @@ repl_touch(struct repl *r, struct entry *e)
 		r->unref(e, r->arg);
 		return;
 	}
-	if (ring_push(&r->ring, e))
+	if (ring_push(&r->rings[util_stripe()], e))
 		return;
 	/* the ring is full: drain it ourselves if nobody else is at it */
 	if (pthread_mutex_trylock(&r->lock) == 0) {

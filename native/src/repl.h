@@ -3,9 +3,12 @@
  * repl.h -- replacement: LRU fed by a lock-free ring, or S3-FIFO (internal)
  *
  * LRU: a hit does not take the LRU lock: it pushes its entry, with a
- * reference, into the ring. Whoever takes the LRU lock (a put linking a new
- * entry, an eviction choosing a victim, or a reader finding the ring full)
- * first drains the ring in one batch, moving each entry to the recent end.
+ * reference, into the ring of its thread's stripe (util_stripe), so that
+ * readers on different threads do not contend for one ring's head. Whoever
+ * takes the LRU lock (a put linking a new entry, an eviction choosing a
+ * victim, or a reader finding its ring full) first drains the rings in one
+ * batch, moving each entry to the recent end. The uses of one thread keep
+ * their order exactly; those of different threads interleave by ring.
  *
  * S3-FIFO (Yang et al., SOSP 2023): a hit only raises the entry's 2-bit
  * use count, with no lock and no ring. A new entry joins a small
@@ -25,7 +28,8 @@
 #include "entry.h"
 #include "ring.h"
 
-#define REPL_RING_SIZE 4096
+/* cells of each stripe's ring */
+#define REPL_RING_SIZE 1024
 
 /* the kinds, in the order of enum cellar_policy */
 enum repl_kind { REPL_NONE, REPL_LRU, REPL_S3FIFO };
@@ -45,7 +49,7 @@ struct repl {
 	enum repl_kind kind;        /* REPL_NONE: nothing is tracked */
 	pthread_mutex_t lock;
 	struct repl_list lists[2];  /* LRU: [0]; S3-FIFO: small [0], main [1] */
-	struct ring ring;           /* LRU only */
+	struct ring rings[CELLAR_STRIPES]; /* LRU only */
 	uint64_t *ghost;            /* S3-FIFO: hashes evicted from small */
 	size_t ghost_mask;          /* slots - 1 (a power of two), 0 if none */
 	repl_unref_fn *unref;       /* drops a ring reference */

@@ -476,7 +476,8 @@ cellar_tier_get(cellar_tier *t, const void *key, size_t key_size, void *vbuf,
 			}
 			size_t k = len - skip < want - copied ? len - skip
 				: want - copied;
-			memcpy((char *)vbuf + copied, (const char *)a + skip, k);
+			copy_sliced((char *)vbuf + copied, (const char *)a + skip,
+					k);
 			copied += k;
 			skip = 0;
 		}

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,40 @@
 #define ERRMSG_MAX 256
 
 static _Thread_local char errmsg[ERRMSG_MAX];
+
+/* the calling thread's stripe plus one; 0 until its first use */
+static _Thread_local unsigned stripe_plus1;
+static atomic_uint stripes_given;
+
+/*
+ * util_stripe -- threads take stripes in turn at their first use, so that
+ * the first CELLAR_STRIPES threads each have one of their own (internal)
+ */
+unsigned
+util_stripe(void)
+{
+	unsigned s = stripe_plus1;
+	if (s == 0) {
+		s = atomic_fetch_add_explicit(&stripes_given, 1,
+				memory_order_relaxed) % CELLAR_STRIPES + 1;
+		stripe_plus1 = s;
+	}
+	return s - 1;
+}
+
+void
+copy_sliced(void *dst, const void *src, size_t n)
+{
+	char *d = dst;
+	const char *s = src;
+	while (n > COPY_SLICE) {
+		memcpy(d, s, COPY_SLICE);
+		d += COPY_SLICE;
+		s += COPY_SLICE;
+		n -= COPY_SLICE;
+	}
+	memcpy(d, s, n);
+}
 
 /*
  * err_set -- records the calling thread's last error (internal)

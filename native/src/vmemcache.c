@@ -808,7 +808,7 @@ copy_out(VMEMcache *c, const struct entry *e, char *buf, size_t n,
 			continue;
 		}
 		size_t k = it.len - offset < n - done ? it.len - offset : n - done;
-		memcpy(buf + done, it.addr + offset, k);
+		copy_sliced(buf + done, it.addr + offset, k);
 		done += k;
 		offset = 0;
 	} while (done < n && pieces_next(&it));
@@ -826,7 +826,7 @@ vmemcache_get(VMEMcache *c, const void *key, size_t key_size, void *vbuf,
 	if (e != NULL && entry_checked(c, e))
 		e = NULL;
 	if (e == NULL) {
-		inc(&c->misses);
+		inc(&c->gets[util_stripe()].misses);
 		if (c->on_miss) {
 			c->on_miss(c, key, key_size, c->miss_arg);
 			e = idx_get_ref(&c->index, hash, key, key_size);
@@ -836,7 +836,7 @@ vmemcache_get(VMEMcache *c, const void *key, size_t key_size, void *vbuf,
 		if (e == NULL)
 			return err_miss();
 	} else {
-		inc(&c->hits);
+		inc(&c->gets[util_stripe()].hits);
 	}
 	size_t n = copy_out(c, e, vbuf, vbufsize, offset);
 	if (vsize)
@@ -955,7 +955,7 @@ vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
 		e = NULL;
 	if (e == NULL) {
 		if (count)
-			inc(&c->misses);
+			inc(&c->gets[util_stripe()].misses);
 		return err_miss();
 	}
 	struct piece_iter it;
@@ -968,7 +968,7 @@ vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
 	pin->priv_cache = c;
 	inc(&c->pinned);
 	if (count) {
-		inc(&c->hits);
+		inc(&c->gets[util_stripe()].hits);
 		/* the ring gets a reference of its own; the pin keeps ours */
 		atomic_fetch_add_explicit(&e->refs, REF_RING,
 				memory_order_relaxed);
@@ -1025,8 +1025,11 @@ cellar_stats_get(VMEMcache *c, struct cellar_stats *out)
 	if (c == NULL || out == NULL)
 		return err_set(EINVAL, "cellar_stats_get: invalid (NULL) argument");
 	memset(out, 0, sizeof(*out));
-	out->hits = atomic_load(&c->hits);
-	out->misses = atomic_load(&c->misses);
+	out->hits = out->misses = 0;
+	for (unsigned i = 0; i < CELLAR_STRIPES; i++) {
+		out->hits += atomic_load(&c->gets[i].hits);
+		out->misses += atomic_load(&c->gets[i].misses);
+	}
 	out->gets = out->hits + out->misses;
 	out->puts = atomic_load(&c->puts);
 	out->evictions = atomic_load(&c->evictions);
