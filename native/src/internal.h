@@ -89,6 +89,14 @@ int vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
  */
 int vc_has_other(VMEMcache *c, const void *key, size_t key_size);
 
+/*
+ * vc_evict_quiet -- evicts a key, counted in the evictions as
+ * vmemcache_evict() counts it, but without the journal or on_evict (a tier
+ * stack's explicit evict: the key leaves the stack, it is not demoted);
+ * ENOENT when absent
+ */
+int vc_evict_quiet(VMEMcache *c, const void *key, size_t key_size);
+
 /* vc_check_iov -- validates pieces of a value and adds up their lengths */
 int vc_check_iov(const struct cellar_iov *iov, unsigned iovcnt,
 		uint64_t *total, const char *fn);

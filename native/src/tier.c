@@ -305,6 +305,11 @@ store(cellar_tier *t, const void *key, size_t key_size,
 	if (first == t->n)
 		return err_set(ENOSPC,
 			"a value of %zu bytes does not fit in any tier", value_size);
+	/* one tier: no other tier to keep in step, and the cache replaces in
+	 * place (no window in which a reader misses the key) */
+	if (t->n == 1)
+		return vc_store(t->caches[0], key, key_size, src, nsrc,
+				value_size, replace);
 	if (replace) {
 		for (unsigned i = 0; i < t->n; i++)
 			cellar_remove(t->caches[i], key, key_size);
@@ -523,7 +528,7 @@ cellar_tier_evict(cellar_tier *t, const void *key, size_t key_size)
 		return -1;
 	int removed = 0;
 	for (unsigned i = 0; i < t->n; i++)
-		if (cellar_remove(t->caches[i], key, key_size) == 0)
+		if (vc_evict_quiet(t->caches[i], key, key_size) == 0)
 			removed = 1;
 	if (!removed)
 		return err_set(ENOENT, "no such key");

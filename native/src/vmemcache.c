@@ -534,13 +534,20 @@ out:
 /* the entry whose on_evict runs in this thread, if any */
 static _Thread_local struct entry *evicting_here;
 
+/* how an entry leaves: evict_entry's flags */
+#define EV_NOTIFY 1 /* journal it and run on_evict */
+#define EV_COUNT 2  /* count it in the evictions */
+#define EV_EVICT (EV_NOTIFY | EV_COUNT) /* an eviction, as vmemcache's */
+
 /*
  * evict_entry -- removes an entry this thread moved out of ENTRY_LIVE and
- * holds a reference to; runs on_evict first when asked (internal)
+ * holds a reference to; with EV_NOTIFY journals it and runs on_evict first,
+ * with EV_COUNT counts an eviction (internal)
  */
 static void
-evict_entry(VMEMcache *c, struct entry *e, int callback)
+evict_entry(VMEMcache *c, struct entry *e, int how)
 {
+	int callback = how & EV_NOTIFY;
 	repl_remove(&c->repl, e);
 	if (callback) {
 		struct journal *j = atomic_load_explicit(&c->journal,
@@ -556,7 +563,7 @@ evict_entry(VMEMcache *c, struct entry *e, int callback)
 	}
 	if (idx_unlink(&c->index, e)) {
 		dec(&c->entries);
-		if (callback)
+		if (how & EV_COUNT)
 			inc(&c->evictions);
 		inc(&c->pending);
 		entry_unref(e, c);
@@ -589,7 +596,7 @@ entry_checked(VMEMcache *c, struct entry *e)
 		unsigned live = ENTRY_LIVE;
 		if (atomic_compare_exchange_strong(&e->state, &live,
 				ENTRY_EVICTING)) {
-			evict_entry(c, e, 1);
+			evict_entry(c, e, EV_EVICT);
 			return -1;
 		}
 	}
@@ -610,7 +617,7 @@ make_room(VMEMcache *c, uint64_t hdr_size, uint64_t value_size,
 	while (heap_alloc(&c->heap, hdr_size, value_size, pl, &gen) != 0) {
 		struct entry *victim = repl_victim(&c->repl);
 		if (victim) {
-			evict_entry(c, victim, 1);
+			evict_entry(c, victim, EV_EVICT);
 			continue;
 		}
 		if (atomic_load(&c->pending) == 0)
@@ -878,7 +885,7 @@ vmemcache_exists(VMEMcache *c, const void *key, size_t key_size, size_t *vsize)
  * over, so that the key is gone when this returns (internal)
  */
 static int
-evict_key(VMEMcache *c, const void *key, size_t key_size, int callback)
+evict_key(VMEMcache *c, const void *key, size_t key_size, int how)
 {
 	uint64_t hash = hash_bytes(key, key_size);
 	struct entry *e = idx_get_ref(&c->index, hash, key, key_size);
@@ -888,7 +895,7 @@ evict_key(VMEMcache *c, const void *key, size_t key_size, int callback)
 		unsigned live = ENTRY_LIVE;
 		if (atomic_compare_exchange_strong(&e->state, &live,
 				ENTRY_EVICTING)) {
-			evict_entry(c, e, callback);
+			evict_entry(c, e, how);
 			return 0;
 		}
 		/* an eviction in progress: ours (from on_evict) is done enough */
@@ -913,12 +920,12 @@ vmemcache_evict(VMEMcache *c, const void *key, size_t ksize)
 		struct entry *victim = repl_victim(&c->repl);
 		if (victim == NULL)
 			return err_set(ESRCH, "no entry can be evicted");
-		evict_entry(c, victim, 1);
+		evict_entry(c, victim, EV_EVICT);
 		return 0;
 	}
 	if (vc_check_key(c, key, ksize, "vmemcache_evict"))
 		return -1;
-	return evict_key(c, key, ksize, 1);
+	return evict_key(c, key, ksize, EV_EVICT);
 }
 
 static int
@@ -942,6 +949,12 @@ cellar_remove(VMEMcache *c, const void *key, size_t key_size)
 	if (vc_check_key(c, key, key_size, "cellar_remove"))
 		return -1;
 	return evict_key(c, key, key_size, 0);
+}
+
+int
+vc_evict_quiet(VMEMcache *c, const void *key, size_t key_size)
+{
+	return evict_key(c, key, key_size, EV_COUNT);
 }
 
 int

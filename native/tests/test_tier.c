@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_tier.c -- tier stacks: demotion, promotion, exclusivity, final evict
+ * test_tier.c -- tier stacks: demotion, promotion, exclusivity, final evict,
+ * and a stack of one tier behaving as its cache alone
  *
  * A DRAM cache of 1 MiB over a file cache of 2 MiB. Every step checks with
  * vmemcache_exists on each cache that no key lives in two tiers.
@@ -357,6 +358,117 @@ test_random(void)
 	vmemcache_delete(cs[1]);
 }
 
+/* count_key -- cellar_key_fn counting the keys drained (internal) */
+static int
+count_key(const void *key, size_t key_size, void *arg)
+{
+	(void)key;
+	(void)key_size;
+	++*(unsigned *)arg;
+	return 0;
+}
+
+/*
+ * test_one_tier -- the same random puts, replaces, gets, pins, evicts and
+ * exists on a cache through the vmemcache API and on a twin cache as a
+ * stack of one tier give the same answers, statistics and journal: a single
+ * cache is a stack of one tier (what the Java face binds)
+ */
+static void
+test_one_tier(void)
+{
+	VMEMcache *bare = ut_cache_new(MIB, 0, VMEMCACHE_REPLACEMENT_LRU, 1);
+	VMEMcache *twin = ut_cache_new(MIB, 0, VMEMCACHE_REPLACEMENT_LRU, 1);
+	cellar_tier *t = cellar_tier_new(&twin, 1);
+	UT_ASSERT(t != NULL);
+	UT_OK(cellar_journal_enable(bare, 100000));
+	UT_OK(cellar_tier_journal_enable(t, 100000));
+	char *buf = ut_malloc(64 * KIB);
+	uint64_t rnd = 7;
+	for (unsigned op = 0; op < 20000; op++) {
+		uint32_t k = (uint32_t)ut_rand_range(&rnd, 0, 200);
+		size_t len = (size_t)ut_rand_range(&rnd, 1, 24 * KIB);
+		unsigned what = (unsigned)ut_rand_range(&rnd, 0, 6);
+		int a, b;
+		switch (what) {
+		case 0: {
+			char *v = value(k, op, len);
+			a = vmemcache_put(bare, &k, sizeof(k), v, len);
+			b = cellar_tier_put(t, &k, sizeof(k), v, len);
+			free(v);
+			break;
+		}
+		case 1: {
+			char *v = value(k, op, len);
+			a = cellar_replace(bare, &k, sizeof(k), v, len);
+			b = cellar_tier_replace(t, &k, sizeof(k), v, len);
+			free(v);
+			break;
+		}
+		case 2: {
+			size_t sa = 0, sb = 0;
+			a = (int)vmemcache_get(bare, &k, sizeof(k), buf, 64 * KIB, 0,
+					&sa);
+			b = (int)cellar_tier_get(t, &k, sizeof(k), buf, 64 * KIB, 0,
+					&sb, NULL);
+			UT_ASSERTeq(sa, sb);
+			break;
+		}
+		case 3: {
+			cellar_pin pa, pb;
+			unsigned tier = 9;
+			a = cellar_pin_get(bare, &k, sizeof(k), &pa);
+			b = cellar_tier_pin_get(t, &k, sizeof(k), &pb, &tier);
+			if (a == 0)
+				cellar_pin_release(&pa);
+			if (b == 0) {
+				UT_ASSERTeq(tier, 0);
+				cellar_pin_release(&pb);
+			}
+			break;
+		}
+		case 4:
+			a = vmemcache_evict(bare, &k, sizeof(k));
+			b = cellar_tier_evict(t, &k, sizeof(k));
+			break;
+		default:
+			a = vmemcache_exists(bare, &k, sizeof(k), NULL);
+			b = cellar_tier_exists(t, &k, sizeof(k), NULL, NULL);
+			break;
+		}
+		UT_ASSERTm(a == b, "op %u (kind %u) on key %u: %d on the cache, "
+				"%d on the stack", op, what, k, a, b);
+	}
+	struct cellar_stats sa, sb;
+	UT_OK(cellar_stats_get(bare, &sa));
+	UT_OK(cellar_stats_get(twin, &sb));
+	UT_ASSERTeq(sa.puts, sb.puts);
+	UT_ASSERTeq(sa.replaces, sb.replaces);
+	UT_ASSERTeq(sa.gets, sb.gets);
+	UT_ASSERTeq(sa.hits, sb.hits);
+	UT_ASSERTeq(sa.misses, sb.misses);
+	UT_ASSERTeq(sa.evictions, sb.evictions);
+	UT_ASSERTeq(sa.entries, sb.entries);
+	UT_ASSERTeq(sa.pool_used, sb.pool_used);
+	UT_ASSERT(sa.evictions > 0 && sa.replaces > 0);
+	unsigned ja = 0, jb = 0;
+	int over = 0;
+	UT_ASSERT(cellar_journal_drain(bare, 100000, count_key, &ja, &over) >= 0);
+	UT_ASSERT(!over);
+	UT_ASSERT(cellar_tier_journal_drain(t, 100000, count_key, &jb, &over)
+			>= 0);
+	UT_ASSERT(!over);
+	UT_ASSERTeq(ja, jb);
+	UT_ASSERTeq(ja, sa.evictions);
+	struct cellar_tier_stats ts;
+	UT_OK(cellar_tier_stats_get(t, &ts));
+	UT_ASSERTeq(ts.promotions + ts.demotions, 0);
+	free(buf);
+	cellar_tier_delete(t);
+	vmemcache_delete(bare);
+	vmemcache_delete(twin);
+}
+
 int
 main(void)
 {
@@ -364,5 +476,6 @@ main(void)
 	test_args();
 	test_moves();
 	test_random();
+	test_one_tier();
 	return ut_done();
 }
