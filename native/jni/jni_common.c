@@ -150,6 +150,34 @@ jni_ptr_of(JNIEnv *env, jlong handle, const char *what)
 	return (void *)(intptr_t)handle;
 }
 
+/* jni_stack_of -- a stack handle as a cellar_tier *; IAE for 0 (internal) */
+cellar_tier *
+jni_stack_of(JNIEnv *env, jlong handle)
+{
+	return jni_ptr_of(env, handle, "tier stack");
+}
+
+/*
+ * jni_tier_of -- the cache of tier `tier` of a stack, the index checked
+ * against cellar_tier_count(); NULL after raising (internal)
+ */
+VMEMcache *
+jni_tier_of(JNIEnv *env, jlong handle, jint tier)
+{
+	cellar_tier *t = jni_stack_of(env, handle);
+	if (t == NULL)
+		return NULL;
+	unsigned n = cellar_tier_count(t);
+	if (tier < 0 || (unsigned)tier >= n) {
+		char msg[96];
+		snprintf(msg, sizeof(msg),
+				"tier must be from 0 to %u, was %d", n - 1, (int)tier);
+		jni_raise_arg(env, msg);
+		return NULL;
+	}
+	return cellar_tier_cache(t, (unsigned)tier);
+}
+
 /* jni_key_get -- copies a Java key; -1 after raising (internal) */
 int
 jni_key_get(JNIEnv *env, jbyteArray key, struct key *k)

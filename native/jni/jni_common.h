@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jni_common.h -- what the JNI glue files share: cached class references,
- * status -> Java exception, handle and argument checks, key copies, and the
- * data operations of each handle kind
+ * status -> Java exception, handle and argument checks, key copies
  *
- * The glue of io.cellar.vmem.Native is split by concept, as RocksDB splits
- * its JNI layer: jni_common.c (load/unload, exceptions, checks), jni_ops.c
- * (one operation table per handle kind), jni_cache.c (a cache's life:
- * open, configure, seal, reports), jni_stack.c (tier stacks), jni_data.c
- * (put, get, pin, evict), jni_keys.c (key listing and the eviction
- * journal). Every one of them keeps these rules:
+ * Java binds one kind of handle: a cellar_tier stack (a single cache is a
+ * stack of one tier). The glue of io.cellar.vmem.Native is split by concept,
+ * as RocksDB splits its JNI layer: jni_common.c (load/unload, exceptions,
+ * checks), jni_stack.c (a stack's life: open every tier and the stack,
+ * delete, write-down, seal, movement), jni_tier.c (one tier of a stack:
+ * statistics, media, reattach report, LRU eviction), jni_data.c (put, get,
+ * pin, evict), jni_keys.c (key listing and the eviction journal). Every one
+ * of them keeps these rules:
  * - No mutable globals except the class and method references cached by
  *   JNI_OnLoad (written once, before any other entry point runs) and
  *   released by JNI_OnUnload.
@@ -22,7 +23,8 @@
  * - A failing engine call's errno is saved at once; jni_raise_engine()
  *   turns it and vmemcache_errormsg() into a pending exception, and the
  *   caller returns right after it.
- * - Handles are the engine's pointers, carried in a jlong by Java.
+ * - Handles are the engine's pointers, carried in a jlong by Java: a
+ *   cellar_tier * for a stack, a cellar_pin * for a pin.
  * Only Java_* entry points and JNI_OnLoad/OnUnload leave the library
  * (jni.map); the jni_ functions below are internal to it.
  */
@@ -108,31 +110,13 @@ int jni_array_range_ok(JNIEnv *env, jbyteArray arr, jlong off, jlong len,
 char *jni_direct_range(JNIEnv *env, jobject buf, jlong pos, jlong len,
 		const char *what);
 
-/*
- * One set of data operations per handle kind, so each data entry point
- * serves both a VMEMcache (KIND_CACHE) and a cellar_tier (KIND_TIER).
- */
-struct ops {
-	const char *put_fn, *replace_fn, *get_fn, *pin_fn, *exists_fn, *evict_fn;
-	const char *putv_fn;
-	int (*put)(void *h, const void *k, size_t ks, const void *v, size_t vs);
-	int (*putv)(void *h, const void *k, size_t ks,
-			const struct cellar_iov *iov, unsigned n);
-	int (*replace)(void *h, const void *k, size_t ks, const void *v,
-			size_t vs);
-	ssize_t (*get)(void *h, const void *k, size_t ks, void *buf, size_t bs,
-			size_t off, size_t *vsize);
-	int (*pin)(void *h, const void *k, size_t ks, cellar_pin *pin,
-			unsigned *tier);
-	int (*exists)(void *h, const void *k, size_t ks, size_t *vsize,
-			unsigned *tier);
-	int (*evict)(void *h, const void *k, size_t ks);
-};
+/* jni_stack_of -- a stack handle as a cellar_tier *; NULL after raising for 0 */
+cellar_tier *jni_stack_of(JNIEnv *env, jlong handle);
 
 /*
- * jni_target -- the ops and handle of a (kind, handle) pair; NULL after
- * raising
+ * jni_tier_of -- the cache of tier `tier` of a stack; NULL after raising
+ * (IllegalArgumentException for an index out of range)
  */
-const struct ops *jni_target(JNIEnv *env, jint kind, jlong handle, void **h);
+VMEMcache *jni_tier_of(JNIEnv *env, jlong handle, jint tier);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * jni_data.c -- the data path of io.cellar.vmem.Native: put, replace and
  * gathered put, get into byte[] or direct buffers, pin and release, value
- * size and evict, for caches and tier stacks alike
+ * size and evict; every call takes a stack handle and calls cellar_tier_*
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,30 +21,30 @@
  * found the key present, or after raising (internal)
  */
 static jboolean
-store(JNIEnv *env, jint kind, jlong handle, jbyteArray jkey, const void *val,
+store(JNIEnv *env, jlong handle, jbyteArray jkey, const void *val,
 		size_t len, int replace)
 {
-	void *h;
-	const struct ops *o = jni_target(env, kind, handle, &h);
+	cellar_tier *t = jni_stack_of(env, handle);
 	struct key k;
-	if (o == NULL || jni_key_get(env, jkey, &k))
+	if (t == NULL || jni_key_get(env, jkey, &k))
 		return JNI_FALSE;
 
-	int ret = replace ? o->replace(h, k.ptr, k.len, val, len)
-			: o->put(h, k.ptr, k.len, val, len);
+	int ret = replace ? cellar_tier_replace(t, k.ptr, k.len, val, len)
+			: cellar_tier_put(t, k.ptr, k.len, val, len);
 	int err = errno;
 	jni_key_free(&k);
 	if (ret == 0)
 		return JNI_TRUE;
 	if (!replace && err == EEXIST)
 		return JNI_FALSE;
-	jni_raise_engine(env, replace ? o->replace_fn : o->put_fn, err);
+	jni_raise_engine(env, replace ? "cellar_tier_replace" : "cellar_tier_put",
+			err);
 	return JNI_FALSE;
 }
 
 /* store_array -- store() from value[off, off + len), via a heap copy (internal) */
 static jboolean
-store_array(JNIEnv *env, jint kind, jlong handle, jbyteArray key,
+store_array(JNIEnv *env, jlong handle, jbyteArray key,
 		jbyteArray value, jlong off, jlong len, int replace)
 {
 	if (!jni_array_range_ok(env, value, off, len, "value"))
@@ -60,7 +60,7 @@ store_array(JNIEnv *env, jint kind, jlong handle, jbyteArray key,
 		(*env)->GetByteArrayRegion(env, value, (jsize)off, (jsize)len,
 				buf);
 	}
-	jboolean ret = store(env, kind, handle, key, buf, (size_t)len, replace);
+	jboolean ret = store(env, handle, key, buf, (size_t)len, replace);
 	free(buf);
 	return ret;
 }
@@ -97,49 +97,50 @@ pin_to_array(JNIEnv *env, const cellar_pin *pin, size_t voff, jbyteArray dst,
  * (internal)
  */
 static int
-pin_key(JNIEnv *env, jint kind, jlong handle, jbyteArray jkey, cellar_pin *pin,
+pin_key(JNIEnv *env, jlong handle, jbyteArray jkey, cellar_pin *pin,
 		unsigned *tier)
 {
-	void *h;
-	const struct ops *o = jni_target(env, kind, handle, &h);
+	cellar_tier *t = jni_stack_of(env, handle);
 	struct key k;
-	if (o == NULL || jni_key_get(env, jkey, &k))
+	if (t == NULL || jni_key_get(env, jkey, &k))
 		return -1;
-	int ret = o->pin(h, k.ptr, k.len, pin, tier);
+	int ret = cellar_tier_pin_get(t, k.ptr, k.len, pin, tier);
 	int err = errno;
 	jni_key_free(&k);
 	if (ret == 0)
 		return 0;
 	if (err == ENOENT)
 		return 1;
-	jni_raise_engine(env, o->pin_fn, err);
+	jni_raise_engine(env, "cellar_tier_pin_get", err);
 	return -1;
 }
 
 JNIEXPORT jboolean JNICALL
-Java_io_cellar_vmem_Native_put(JNIEnv *env, jclass cls, jint kind,
-		jlong handle, jbyteArray key, jbyteArray value, jlong off, jlong len)
+Java_io_cellar_vmem_Native_put(JNIEnv *env, jclass cls,
+		jlong handle, jbyteArray key, jbyteArray value, jlong off,
+		jlong len)
 {
 	(void)cls;
-	return store_array(env, kind, handle, key, value, off, len, 0);
+	return store_array(env, handle, key, value, off, len, 0);
 }
 
 JNIEXPORT jboolean JNICALL
-Java_io_cellar_vmem_Native_putDirect(JNIEnv *env, jclass cls, jint kind,
-		jlong handle, jbyteArray key, jobject value, jlong pos, jlong len)
+Java_io_cellar_vmem_Native_putDirect(JNIEnv *env, jclass cls,
+		jlong handle, jbyteArray key, jobject value, jlong pos,
+		jlong len)
 {
 	(void)cls;
 	const char *val = jni_direct_range(env, value, pos, len, "value");
 	if (val == NULL)
 		return JNI_FALSE;
-	return store(env, kind, handle, key, val, (size_t)len, 0);
+	return store(env, handle, key, val, (size_t)len, 0);
 }
 
 /* pieces of a gathered value on the stack up to this count */
 #define GATHER_STACK 32
 
 JNIEXPORT jboolean JNICALL
-Java_io_cellar_vmem_Native_putGather(JNIEnv *env, jclass cls, jint kind,
+Java_io_cellar_vmem_Native_putGather(JNIEnv *env, jclass cls,
 		jlong handle, jbyteArray key, jlongArray addresses,
 		jlongArray lengths)
 {
@@ -178,18 +179,17 @@ Java_io_cellar_vmem_Native_putGather(JNIEnv *env, jclass cls, jint kind,
 		iov[i].base = (const void *)(intptr_t)a[i];
 		iov[i].len = (size_t)l[i];
 	}
-	void *h;
-	const struct ops *o = jni_target(env, kind, handle, &h);
+	cellar_tier *t = jni_stack_of(env, handle);
 	struct key k;
-	if (o == NULL || jni_key_get(env, key, &k))
+	if (t == NULL || jni_key_get(env, key, &k))
 		goto out;
-	int r = o->putv(h, k.ptr, k.len, iov, (unsigned)n);
+	int r = cellar_tier_putv(t, k.ptr, k.len, iov, (unsigned)n);
 	int err = errno;
 	jni_key_free(&k);
 	if (r == 0)
 		ret = JNI_TRUE;
 	else if (err != EEXIST)
-		jni_raise_engine(env, o->putv_fn, err);
+		jni_raise_engine(env, "cellar_tier_putv", err);
 out:
 	if (a != sa)
 		free(a);
@@ -201,27 +201,29 @@ out:
 }
 
 JNIEXPORT void JNICALL
-Java_io_cellar_vmem_Native_replace(JNIEnv *env, jclass cls, jint kind,
-		jlong handle, jbyteArray key, jbyteArray value, jlong off, jlong len)
+Java_io_cellar_vmem_Native_replace(JNIEnv *env, jclass cls,
+		jlong handle, jbyteArray key, jbyteArray value, jlong off,
+		jlong len)
 {
 	(void)cls;
-	store_array(env, kind, handle, key, value, off, len, 1);
+	store_array(env, handle, key, value, off, len, 1);
 }
 
 JNIEXPORT void JNICALL
-Java_io_cellar_vmem_Native_replaceDirect(JNIEnv *env, jclass cls, jint kind,
-		jlong handle, jbyteArray key, jobject value, jlong pos, jlong len)
+Java_io_cellar_vmem_Native_replaceDirect(JNIEnv *env, jclass cls,
+		jlong handle, jbyteArray key, jobject value, jlong pos,
+		jlong len)
 {
 	(void)cls;
 	const char *val = jni_direct_range(env, value, pos, len, "value");
 	if (val != NULL)
-		store(env, kind, handle, key, val, (size_t)len, 1);
+		store(env, handle, key, val, (size_t)len, 1);
 }
 
 JNIEXPORT jlong JNICALL
-Java_io_cellar_vmem_Native_get(JNIEnv *env, jclass cls, jint kind,
-		jlong handle, jbyteArray key, jbyteArray dst, jlong off, jlong len,
-		jlong voff)
+Java_io_cellar_vmem_Native_get(JNIEnv *env, jclass cls,
+		jlong handle, jbyteArray key, jbyteArray dst, jlong off,
+		jlong len, jlong voff)
 {
 	(void)cls;
 	if (!jni_array_range_ok(env, dst, off, len, "dst"))
@@ -232,7 +234,7 @@ Java_io_cellar_vmem_Native_get(JNIEnv *env, jclass cls, jint kind,
 	}
 	cellar_pin pin;
 	unsigned tier;
-	if (pin_key(env, kind, handle, key, &pin, &tier))
+	if (pin_key(env, handle, key, &pin, &tier))
 		return -1;
 	pin_to_array(env, &pin, (size_t)voff, dst, off, len);
 	jlong size = (jlong)pin.size;
@@ -241,9 +243,9 @@ Java_io_cellar_vmem_Native_get(JNIEnv *env, jclass cls, jint kind,
 }
 
 JNIEXPORT jlong JNICALL
-Java_io_cellar_vmem_Native_getDirect(JNIEnv *env, jclass cls, jint kind,
-		jlong handle, jbyteArray jkey, jobject dst, jlong pos, jlong len,
-		jlong voff)
+Java_io_cellar_vmem_Native_getDirect(JNIEnv *env, jclass cls,
+		jlong handle, jbyteArray jkey, jobject dst, jlong pos,
+		jlong len, jlong voff)
 {
 	(void)cls;
 	char *buf = jni_direct_range(env, dst, pos, len, "dst");
@@ -253,31 +255,30 @@ Java_io_cellar_vmem_Native_getDirect(JNIEnv *env, jclass cls, jint kind,
 		jni_raise_arg(env, "valueOffset must be 0 or more");
 		return -1;
 	}
-	void *h;
-	const struct ops *o = jni_target(env, kind, handle, &h);
+	cellar_tier *t = jni_stack_of(env, handle);
 	struct key k;
-	if (o == NULL || jni_key_get(env, jkey, &k))
+	if (t == NULL || jni_key_get(env, jkey, &k))
 		return -1;
 	size_t vsize = 0;
-	ssize_t ret = o->get(h, k.ptr, k.len, buf, (size_t)len, (size_t)voff,
-			&vsize);
+	ssize_t ret = cellar_tier_get(t, k.ptr, k.len, buf, (size_t)len,
+			(size_t)voff, &vsize, NULL);
 	int err = errno;
 	jni_key_free(&k);
 	if (ret >= 0)
 		return (jlong)vsize;
 	if (err != ENOENT)
-		jni_raise_engine(env, o->get_fn, err);
+		jni_raise_engine(env, "cellar_tier_get", err);
 	return -1;
 }
 
 JNIEXPORT jbyteArray JNICALL
-Java_io_cellar_vmem_Native_getAll(JNIEnv *env, jclass cls, jint kind,
+Java_io_cellar_vmem_Native_getAll(JNIEnv *env, jclass cls,
 		jlong handle, jbyteArray key)
 {
 	(void)cls;
 	cellar_pin pin;
 	unsigned tier;
-	if (pin_key(env, kind, handle, key, &pin, &tier))
+	if (pin_key(env, handle, key, &pin, &tier))
 		return NULL;
 	if (pin.size > ARRAY_MAX) {
 		char msg[200];
@@ -333,7 +334,7 @@ pin_buffers(JNIEnv *env, const cellar_pin *pin)
 }
 
 JNIEXPORT jobjectArray JNICALL
-Java_io_cellar_vmem_Native_pin(JNIEnv *env, jclass cls, jint kind,
+Java_io_cellar_vmem_Native_pin(JNIEnv *env, jclass cls,
 		jlong handle, jbyteArray key, jlongArray out)
 {
 	(void)cls;
@@ -347,7 +348,7 @@ Java_io_cellar_vmem_Native_pin(JNIEnv *env, jclass cls, jint kind,
 		return NULL;
 	}
 	unsigned tier = 0;
-	if (pin_key(env, kind, handle, key, pin, &tier)) {
+	if (pin_key(env, handle, key, pin, &tier)) {
 		free(pin);
 		return NULL;
 	}
@@ -380,7 +381,7 @@ Java_io_cellar_vmem_Native_pinRelease(JNIEnv *env, jclass cls, jlong handle)
 }
 
 JNIEXPORT jlong JNICALL
-Java_io_cellar_vmem_Native_valueSize(JNIEnv *env, jclass cls, jint kind,
+Java_io_cellar_vmem_Native_valueSize(JNIEnv *env, jclass cls,
 		jlong handle, jbyteArray jkey, jintArray tier_out)
 {
 	(void)cls;
@@ -388,18 +389,17 @@ Java_io_cellar_vmem_Native_valueSize(JNIEnv *env, jclass cls, jint kind,
 		jni_raise_arg(env, "tierOut is empty");
 		return -1;
 	}
-	void *h;
-	const struct ops *o = jni_target(env, kind, handle, &h);
+	cellar_tier *t = jni_stack_of(env, handle);
 	struct key k;
-	if (o == NULL || jni_key_get(env, jkey, &k))
+	if (t == NULL || jni_key_get(env, jkey, &k))
 		return -1;
 	size_t vsize = 0;
 	unsigned tier = 0;
-	int ret = o->exists(h, k.ptr, k.len, &vsize, &tier);
+	int ret = cellar_tier_exists(t, k.ptr, k.len, &vsize, &tier);
 	int err = errno;
 	jni_key_free(&k);
 	if (ret < 0) {
-		jni_raise_engine(env, o->exists_fn, err);
+		jni_raise_engine(env, "cellar_tier_exists", err);
 		return -1;
 	}
 	if (ret == 0)
@@ -412,21 +412,20 @@ Java_io_cellar_vmem_Native_valueSize(JNIEnv *env, jclass cls, jint kind,
 }
 
 JNIEXPORT jboolean JNICALL
-Java_io_cellar_vmem_Native_evict(JNIEnv *env, jclass cls, jint kind,
+Java_io_cellar_vmem_Native_evict(JNIEnv *env, jclass cls,
 		jlong handle, jbyteArray jkey)
 {
 	(void)cls;
-	void *h;
-	const struct ops *o = jni_target(env, kind, handle, &h);
+	cellar_tier *t = jni_stack_of(env, handle);
 	struct key k;
-	if (o == NULL || jni_key_get(env, jkey, &k))
+	if (t == NULL || jni_key_get(env, jkey, &k))
 		return JNI_FALSE;
-	int ret = o->evict(h, k.ptr, k.len);
+	int ret = cellar_tier_evict(t, k.ptr, k.len);
 	int err = errno;
 	jni_key_free(&k);
 	if (ret == 0)
 		return JNI_TRUE;
 	if (err != ENOENT)
-		jni_raise_engine(env, o->evict_fn, err);
+		jni_raise_engine(env, "cellar_tier_evict", err);
 	return JNI_FALSE;
 }

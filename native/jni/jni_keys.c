@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * jni_keys.c -- keys through io.cellar.vmem.Native: every key of a cache
- * or stack, and the drained eviction journal, as byte[][]
+ * jni_keys.c -- keys through io.cellar.vmem.Native: every key of a stack,
+ * and the drained eviction journal, as byte[][]
  */
 #include <errno.h>
 #include <stdint.h>
@@ -74,22 +74,16 @@ key_arrays(JNIEnv *env, const struct key_list *l)
 }
 
 JNIEXPORT jobjectArray JNICALL
-Java_io_cellar_vmem_Native_keys(JNIEnv *env, jclass cls, jint kind,
-		jlong handle)
+Java_io_cellar_vmem_Native_keys(JNIEnv *env, jclass cls, jlong handle)
 {
 	(void)cls;
-	void *h;
-	const struct ops *o = jni_target(env, kind, handle, &h);
-	if (o == NULL)
+	cellar_tier *t = jni_stack_of(env, handle);
+	if (t == NULL)
 		return NULL;
 	struct key_list l = {0};
-	int ret = kind == io_cellar_vmem_Native_KIND_TIER ?
-		cellar_tier_keys_list(h, gather, &l) :
-		cellar_keys_list(h, gather, &l);
 	jobjectArray arr = NULL;
-	if (ret != 0)
-		jni_raise_engine(env, kind == io_cellar_vmem_Native_KIND_TIER ?
-				"cellar_tier_keys_list" : "cellar_keys_list", errno);
+	if (cellar_tier_keys_list(t, gather, &l) != 0)
+		jni_raise_engine(env, "cellar_tier_keys_list", errno);
 	else if (l.err)
 		jni_raise_errno(env, "keys", l.err, "no memory to gather the keys");
 	else
@@ -99,8 +93,8 @@ Java_io_cellar_vmem_Native_keys(JNIEnv *env, jclass cls, jint kind,
 }
 
 JNIEXPORT jobjectArray JNICALL
-Java_io_cellar_vmem_Native_drainEvicted(JNIEnv *env, jclass cls, jint kind,
-		jlong handle, jint max, jbooleanArray overflow_out)
+Java_io_cellar_vmem_Native_drainEvicted(JNIEnv *env, jclass cls, jlong handle,
+		jint max, jbooleanArray overflow_out)
 {
 	(void)cls;
 	if (max < 0 || overflow_out == NULL ||
@@ -108,18 +102,15 @@ Java_io_cellar_vmem_Native_drainEvicted(JNIEnv *env, jclass cls, jint kind,
 		jni_raise_arg(env, "drainEvicted needs max >= 0 and a boolean[1]");
 		return NULL;
 	}
-	void *h;
-	const struct ops *o = jni_target(env, kind, handle, &h);
-	if (o == NULL)
+	cellar_tier *t = jni_stack_of(env, handle);
+	if (t == NULL)
 		return NULL;
 	struct key_list l = {0};
 	int over = 0;
-	long n = kind == io_cellar_vmem_Native_KIND_TIER ?
-		cellar_tier_journal_drain(h, (size_t)max, gather, &l, &over) :
-		cellar_journal_drain(h, (size_t)max, gather, &l, &over);
+	long n = cellar_tier_journal_drain(t, (size_t)max, gather, &l, &over);
 	jobjectArray arr = NULL;
 	if (n < 0) {
-		jni_raise_engine(env, "cellar_journal_drain", errno);
+		jni_raise_engine(env, "cellar_tier_journal_drain", errno);
 	} else if (l.err) {
 		/* keys that could not be kept are lost: the caller must resync */
 		l.count = 0;

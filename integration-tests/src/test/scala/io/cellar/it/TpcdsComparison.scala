@@ -9,7 +9,6 @@ import scala.jdk.CollectionConverters._
 
 import io.cellar.it.tpcds.{ResultRows, TpcdsData, TpcdsQueries}
 import io.cellar.spark.exec.ExecutorCache
-import io.cellar.vmem.{TierStack, VmemCache}
 import org.apache.spark.sql.SparkSession
 import org.scalatest.BeforeAndAfterAll
 import org.scalatest.funsuite.AnyFunSuite
@@ -116,15 +115,11 @@ abstract class TpcdsComparison extends AnyFunSuite with BeforeAndAfterAll {
   }
 
   protected def poolReport(): String = ExecutorCache.get().cache() match {
-    case v: VmemCache =>
-      val s = v.stats()
-      s"pool used ${s.poolUsed} B in ${s.entries} entries"
-    case t: TierStack =>
+    case null => s"no cache: ${ExecutorCache.get().unavailableReason()}"
+    case t =>
       t.tierStats().asScala.zipWithIndex.map { case (s, i) =>
         s"tier $i: pool used ${s.poolUsed} B in ${s.entries} entries"
       }.mkString("; ")
-    case null => s"no cache: ${ExecutorCache.get().unavailableReason()}"
-    case other => other.toString
   }
 
   test("the spark-sql test jar holds the 103 TPC-DS v1.4 queries") {

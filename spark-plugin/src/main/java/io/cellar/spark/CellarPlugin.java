@@ -12,11 +12,8 @@ import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.locality.DriverLocality;
 import io.cellar.spark.locality.ExecutorReporter;
 import io.cellar.spark.ui.CellarSampler;
-import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheStats;
 import io.cellar.vmem.TierStack;
-import io.cellar.vmem.VmemCache;
-import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.apache.spark.SparkContext;
@@ -120,8 +117,8 @@ public final class CellarPlugin implements SparkPlugin {
     r.register("chunks.rejected", (Gauge<Long>) c.rejected::get);
     r.register("fallbacks", (Gauge<Long>) c.fallbacks::get);
     r.register("available", (Gauge<Integer>) () -> c.available() ? 1 : 0);
-    ByteCache cache = c.cache();
-    int tiers = cache instanceof TierStack t ? t.tierCount() : cache == null ? 0 : 1;
+    TierStack cache = c.cache();
+    int tiers = cache == null ? 0 : cache.tierCount();
     for (int i = 0; i < tiers; i++) {
       int tier = i;
       tierGauge(r, cache, tier, "entries", CacheStats::entries);
@@ -133,15 +130,11 @@ public final class CellarPlugin implements SparkPlugin {
     }
   }
 
-  private static void tierGauge(MetricRegistry r, ByteCache cache, int tier, String name,
+  private static void tierGauge(MetricRegistry r, TierStack cache, int tier, String name,
       ToLongFunction<CacheStats> f) {
     r.register("tier" + tier + "." + name, (Gauge<Long>) () -> {
       try {
-        if (cache instanceof TierStack t) {
-          List<CacheStats> all = t.tierStats();
-          return f.applyAsLong(all.get(tier));
-        }
-        return f.applyAsLong(((VmemCache) cache).stats());
+        return f.applyAsLong(cache.stats(tier));
       } catch (IllegalStateException closed) {
         return 0L;
       }

@@ -8,8 +8,8 @@ import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
- * A byte-keyed, byte-valued cache in native memory: a single {@link VmemCache} or a {@link
- * TierStack}. Implementations are thread-safe: any number of threads may call any method at once,
+ * A byte-keyed, byte-valued cache in native memory, implemented by {@link TierStack} (a single
+ * cache is a stack of one {@link Tier}). Implementations are thread-safe: any number of threads may call any method at once,
  * {@link #close()} included (calls in flight finish first; later calls throw {@link
  * IllegalStateException}).
  *
@@ -202,21 +202,20 @@ public interface ByteCache extends AutoCloseable {
 
   /**
    * Removes and returns up to {@code maxKeys} keys from the eviction journal, oldest first: keys
-   * that left the cache (LRU eviction or {@link #evict}; for a {@link TierStack}, keys that left
-   * the whole stack, not demotions or promotions; never {@link #replace}). Thread-safe; concurrent
+   * that left the cache (evicted from its bottom tier, or not demotable, or {@link #evict}; not
+   * demotions or promotions between tiers; never {@link #replace}). Thread-safe; concurrent
    * drains get different keys.
    *
    * @param maxKeys most keys to return, at least 1
    * @return the keys and whether the journal overflowed since the previous drain
    * @throws IllegalArgumentException when {@code maxKeys} is less than 1
    * @throws IllegalStateException when the cache is closed or has no journal ({@link
-   *     VmemCache.Builder#evictionJournal}, {@link TierStack.Builder#evictionJournal})
+   *     TierStack.Builder#evictionJournal})
    */
   EvictedKeys drainEvicted(int maxKeys);
 
   /**
-   * What opening the persistent pool found: for a {@link VmemCache} with a persistent pool, its
-   * report; for a {@link TierStack}, the report of its highest persistent tier.
+   * What opening the persistent pool found: the report of the highest persistent tier.
    *
    * @return the report, or empty when no pool is persistent
    * @throws IllegalStateException when the cache is closed

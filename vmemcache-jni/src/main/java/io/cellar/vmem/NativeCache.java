@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// NativeCache.java -- lifecycle and argument checks shared by VmemCache and TierStack
+// NativeCache.java -- TierStack's base: the native stack handle, its lifecycle and the data path
 package io.cellar.vmem;
 
 import java.nio.ByteBuffer;
@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One native handle and the rules around it. Every call takes the read lock and checks that the
- * cache is open; {@link #close()} takes the write lock, so it waits for calls in flight and later
- * calls throw {@code IllegalStateException("cache is closed")}.
+ * The native stack handle ({@code cellar_tier *}) of a {@link TierStack}, its only subclass, and
+ * the rules around it: the data path and the lifecycle, apart from what concerns tiers. Every call
+ * takes the read lock and checks that the cache is open; {@link #close()} takes the write lock, so
+ * it waits for calls in flight and later calls throw {@code IllegalStateException("cache is
+ * closed")}.
  *
  * <p>Native memory is freed when the last reference goes: the cache holds one, each open {@link
  * Pin} one. So a cache closed while pins are open is freed by the last pin's close, and a pin never
@@ -28,7 +30,6 @@ abstract class NativeCache implements ByteCache {
 
   private static final System.Logger LOG = System.getLogger("io.cellar.vmem");
 
-  private final int kind;
   private final long handle;
   private final String description;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -40,8 +41,7 @@ abstract class NativeCache implements ByteCache {
   private boolean freed; // under freeing
   private boolean closed; // written under the write lock, read under the read lock
 
-  NativeCache(int kind, long handle, String description, boolean journal, boolean persistent) {
-    this.kind = kind;
+  NativeCache(long handle, String description, boolean journal, boolean persistent) {
     this.handle = handle;
     this.description = description;
     this.journal = journal;
@@ -49,13 +49,10 @@ abstract class NativeCache implements ByteCache {
     this.leak = Leaks.track(this, description);
   }
 
-  /** Whether the cache (or a tier of the stack) has a persistent pool. */
+  /** Whether a tier of the stack has a persistent pool. */
   final boolean persistent() {
     return persistent;
   }
-
-  /** Frees the native object; runs once, when the last reference is released. */
-  abstract void destroy(long handle);
 
   /**
    * Takes the read lock and returns the handle.
@@ -81,7 +78,7 @@ abstract class NativeCache implements ByteCache {
     if (refs.decrementAndGet() == 0) {
       synchronized (freeing) {
         freed = true;
-        destroy(handle);
+        Native.stackDelete(handle); // the stack, then its caches, top to bottom
       }
     }
   }
@@ -92,7 +89,7 @@ abstract class NativeCache implements ByteCache {
     checkValue(value);
     long h = enter();
     try {
-      return Native.put(kind, h, key, value, 0, value.length);
+      return Native.put(h, key, value, 0, value.length);
     } finally {
       exit();
     }
@@ -108,10 +105,10 @@ abstract class NativeCache implements ByteCache {
     long h = enter();
     try {
       if (value.isDirect()) {
-        return Native.putDirect(kind, h, key, value, value.position(), value.remaining());
+        return Native.putDirect(h, key, value, value.position(), value.remaining());
       }
       return Native.put(
-          kind, h, key, value.array(), value.arrayOffset() + value.position(), value.remaining());
+          h, key, value.array(), value.arrayOffset() + value.position(), value.remaining());
     } finally {
       exit();
     }
@@ -126,7 +123,7 @@ abstract class NativeCache implements ByteCache {
     }
     long h = enter();
     try {
-      return Native.putGather(kind, h, key, addresses, lengths);
+      return Native.putGather(h, key, addresses, lengths);
     } finally {
       exit();
     }
@@ -138,7 +135,7 @@ abstract class NativeCache implements ByteCache {
     checkValue(value);
     long h = enter();
     try {
-      Native.replace(kind, h, key, value, 0, value.length);
+      Native.replace(h, key, value, 0, value.length);
     } finally {
       exit();
     }
@@ -155,10 +152,10 @@ abstract class NativeCache implements ByteCache {
     long h = enter();
     try {
       if (value.isDirect()) {
-        Native.replaceDirect(kind, h, key, value, value.position(), value.remaining());
+        Native.replaceDirect(h, key, value, value.position(), value.remaining());
       } else {
         Native.replace(
-            kind, h, key, value.array(), value.arrayOffset() + value.position(), value.remaining());
+            h, key, value.array(), value.arrayOffset() + value.position(), value.remaining());
       }
     } finally {
       exit();
@@ -182,8 +179,8 @@ abstract class NativeCache implements ByteCache {
     try {
       size =
           dst.isDirect()
-              ? Native.getDirect(kind, h, key, dst, pos, len, valueOffset)
-              : Native.get(kind, h, key, dst.array(), dst.arrayOffset() + pos, len, valueOffset);
+              ? Native.getDirect(h, key, dst, pos, len, valueOffset)
+              : Native.get(h, key, dst.array(), dst.arrayOffset() + pos, len, valueOffset);
     } finally {
       exit();
     }
@@ -206,7 +203,7 @@ abstract class NativeCache implements ByteCache {
     checkValueOffset(valueOffset);
     long h = enter();
     try {
-      return Native.get(kind, h, key, dst, off, len, valueOffset);
+      return Native.get(h, key, dst, off, len, valueOffset);
     } finally {
       exit();
     }
@@ -217,7 +214,7 @@ abstract class NativeCache implements ByteCache {
     checkKey(key);
     long h = enter();
     try {
-      return Optional.ofNullable(Native.getAll(kind, h, key));
+      return Optional.ofNullable(Native.getAll(h, key));
     } finally {
       exit();
     }
@@ -229,7 +226,7 @@ abstract class NativeCache implements ByteCache {
     long[] out = new long[Native.PIN_OUT_LENGTH];
     long h = enter();
     try {
-      ByteBuffer[] pieces = Native.pin(kind, h, key, out);
+      ByteBuffer[] pieces = Native.pin(h, key, out);
       if (pieces == null) {
         return Optional.empty();
       }
@@ -259,7 +256,7 @@ abstract class NativeCache implements ByteCache {
     long size;
     long h = enter();
     try {
-      size = Native.valueSize(kind, h, key, null);
+      size = Native.valueSize(h, key, null);
     } finally {
       exit();
     }
@@ -271,7 +268,7 @@ abstract class NativeCache implements ByteCache {
     checkKey(key);
     long h = enter();
     try {
-      return Native.evict(kind, h, key);
+      return Native.evict(h, key);
     } finally {
       exit();
     }
@@ -285,7 +282,7 @@ abstract class NativeCache implements ByteCache {
     byte[][] keys;
     long h = enter();
     try {
-      keys = Native.keys(kind, h);
+      keys = Native.keys(h);
     } finally {
       exit();
     }
@@ -301,14 +298,13 @@ abstract class NativeCache implements ByteCache {
     }
     if (!journal) {
       throw new IllegalStateException(
-          "no eviction journal: enable it with VmemCache.Builder.evictionJournal(int) or"
-              + " TierStack.Builder.evictionJournal(int)");
+          "no eviction journal: enable it with TierStack.Builder.evictionJournal(int)");
     }
     boolean[] overflow = new boolean[1];
     byte[][] keys;
     long h = enter();
     try {
-      keys = Native.drainEvicted(kind, h, maxKeys, overflow);
+      keys = Native.drainEvicted(h, maxKeys, overflow);
     } finally {
       exit();
     }
@@ -357,7 +353,7 @@ abstract class NativeCache implements ByteCache {
         long pins = refs.get();
         long waited = (System.nanoTime() - start) / 1_000_000L;
         try {
-          int pools = Native.seal(kind, handle);
+          int pools = Native.seal(handle);
           LOG.log(
               System.Logger.Level.WARNING,
               "{0}: closed with {1} pin(s) still open after {2} ms; sealed its {3} persistent"
@@ -399,10 +395,6 @@ abstract class NativeCache implements ByteCache {
   @Override
   public String toString() {
     return description + (isClosed() ? " (closed)" : "");
-  }
-
-  final int kind() {
-    return kind;
   }
 
   static void checkKey(byte[] key) {

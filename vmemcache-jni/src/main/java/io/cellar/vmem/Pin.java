@@ -90,8 +90,8 @@ public final class Pin implements AutoCloseable {
   }
 
   /**
-   * The tier that held the entry when it was pinned: 0 for a {@link VmemCache} and for the top of a
-   * {@link TierStack}.
+   * The tier of the {@link TierStack} that held the entry when it was pinned: 0 for the top (and
+   * for a stack of one tier).
    *
    * @return the tier index, top is 0
    */

@@ -5,7 +5,7 @@ package io.cellar.vmem;
 /**
  * A persistent pool file is locked by another process, or by another cache of this process: one
  * file serves one cache at a time. The message names the file. Raised for an explicit pool file
- * ({@link VmemCache.Builder#poolFile}); a directory pool ({@link VmemCache.Builder#persistent()})
+ * ({@link Tier#poolFile}); a directory pool ({@link Tier#persistent()})
  * takes another file instead. Its {@link #code()} is {@link ErrorCode#EBUSY}.
  */
 public class PoolLockedException extends CacheIOException {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// TierStack.java -- caches stacked top to bottom, with demotion on eviction and promotion on hit
+// TierStack.java -- the cache: tiers stacked top to bottom (one or more), demoting on eviction and promoting on hit
 package io.cellar.vmem;
 
 import java.util.ArrayList;
@@ -9,29 +9,42 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Caches stacked top to bottom (for example DRAM over a file pool) that behave as one {@link
- * ByteCache}. An entry evicted from a tier is demoted into the next one down; a hit below the top
- * is promoted to the top. A persistent tier keeps its copy of what it promotes, so hot values
- * survive a restart; any other tier lets it go, so there each entry lives in one tier. Puts go to
- * the top (or the highest tier that can hold the value).
+ * The cache: one or more tiers stacked top to bottom (for example DRAM over a file pool) that
+ * behave as one {@link ByteCache}. A single cache is a stack of one tier ({@link Tier#open()}). An
+ * entry evicted from a tier is demoted into the next one down; a hit below the top is promoted to
+ * the top. A persistent tier keeps its copy of what it promotes, so hot values survive a restart;
+ * any other tier lets it go, so there each entry lives in one tier. Puts go to the top (or the
+ * highest tier that can hold the value).
  *
- * <p>The stack owns its caches: it builds them from their builders and closes them. Use {@link
- * Pin#tier()} or {@link #tierOf(byte[])} to see which tier holds an entry.
+ * <pre>{@code
+ * try (TierStack cache = TierStack.of(Tier.dram().size(1L << 30),
+ *     Tier.directory(Path.of("/mnt/pmem")).persistent().size(64L << 30))) {
+ *   cache.put(key, value);
+ *   long size = cache.get(key, directBuffer, 0);
+ * }
+ * }</pre>
  *
- * <p>Thread-safety: as {@link VmemCache}; every method may be called by any number of threads at
- * once, {@link #close()} waits for calls in flight, and later calls throw {@code
- * IllegalStateException("cache is closed")}.
+ * <p>The stack owns its tiers' pools: opening builds them all in one native call, and a failure
+ * part way frees what was built. Use {@link Pin#tier()} or {@link #tierOf(byte[])} to see which
+ * tier holds an entry, and the per-tier calls ({@link #stats(int)}, {@link #media(int)}, {@link
+ * #evictLeastRecentlyUsed(int)}) with an index from 0 (the top) to {@link #tierCount()} - 1.
  *
- * <p>A persistent bottom tier ({@link VmemCache.Builder#persistent()}) keeps what was demoted into
- * it across processes. {@link #close()} first writes the tiers above it down ({@link
- * #writeDown(long)}, bounded by {@link Builder#writeDownOnClose(long)}, by default {@link
+ * <p>Thread-safety: every method may be called by any number of threads at once. {@link #close()}
+ * waits for calls in flight; calls after it throw {@code IllegalStateException("cache is
+ * closed")}.
+ *
+ * <p>A persistent bottom tier ({@link Tier#persistent()}) keeps what was demoted into it across
+ * processes. {@link #close()} first writes the tiers above it down ({@link #writeDown(long)},
+ * bounded by {@link Builder#writeDownOnClose(long)}, by default {@link
  * #DEFAULT_WRITE_DOWN_MILLIS}), so a restarted process finds the hot set too; a process killed
- * without a close loses what only the upper tiers held (never anything wrong). {@link
- * #reattach()} gives the persistent tier's report.
+ * without a close loses what only the upper tiers held (never anything wrong). {@link #reattach()}
+ * gives the persistent tier's report.
  *
- * <p>Lifecycle: {@link #of(List)} (or {@link #builder()}) builds every tier and the native stack; {@link #close()} frees
- * the native stack first and then the caches, top to bottom, or leaves that to the last open {@link
- * Pin}'s close.
+ * <p>Lifecycle: {@link #of(List)}, {@link Tier#open()} or {@link #builder()} opens every tier and
+ * the native stack; {@link #close()} frees the native stack first and then the tiers' caches, top
+ * to bottom, or, while {@link Pin}s are open, the last pin's close does. A stack that is garbage
+ * collected without {@code close()} is reported as a leak; its memory is not freed until the
+ * process ends.
  */
 public final class TierStack extends NativeCache {
   /** Most tiers a stack may have ({@code CELLAR_TIER_MAX}). */
@@ -42,18 +55,14 @@ public final class TierStack extends NativeCache {
 
   private static final System.Logger LOG = System.getLogger("io.cellar.vmem");
 
-  private final List<VmemCache> caches;
+  private final int tierCount;
+  private final boolean topPersistent;
   private final long writeDownMillis;
 
-  private TierStack(long handle, List<VmemCache> caches, String description, boolean journal,
-      long writeDownMillis) {
-    super(
-        Native.KIND_TIER,
-        handle,
-        description,
-        journal,
-        caches.stream().anyMatch(NativeCache::persistent));
-    this.caches = caches;
+  private TierStack(long handle, List<Tier> tiers, boolean journal, long writeDownMillis) {
+    super(handle, "TierStack" + tiers, journal, tiers.stream().anyMatch(Tier::durable));
+    this.tierCount = tiers.size();
+    this.topPersistent = tiers.get(0).durable();
     this.writeDownMillis = writeDownMillis;
   }
 
@@ -67,69 +76,61 @@ public final class TierStack extends NativeCache {
   }
 
   /**
-   * Builds every tier, top first, and stacks them.
+   * Opens every tier, top first, and stacks them.
    *
-   * @param tiers builders of the caches, top first, 1 to {@link #MAX_TIERS} of them
+   * @param tiers descriptions of the tiers, top first, 1 to {@link #MAX_TIERS} of them
    * @return the open stack
-   * @throws IllegalArgumentException for a null or empty list, a null builder, more than {@link
-   *     #MAX_TIERS} tiers, or a builder that rejects its settings
-   * @throws CellarException when a tier's pool cannot be made (the tiers built so far are closed)
+   * @throws IllegalArgumentException for a null or empty list, a null tier, more than {@link
+   *     #MAX_TIERS} tiers, or a tier whose settings do not go together
+   * @throws PoolLockedException when a tier's persistent pool file is held by another process or
+   *     stack (the tiers opened so far are freed)
+   * @throws CacheIOException when a tier's path is missing, not a directory, not writable, ...
+   * @throws CacheFullException when the file system cannot hold a tier's pool
+   * @throws CellarException for any other engine error (ENOMEM: no memory for a DRAM pool)
    * @throws UnsatisfiedLinkError when the native library cannot be loaded
    */
-  public static TierStack of(List<VmemCache.Builder> tiers) {
-    return build(tiers, 0, DEFAULT_WRITE_DOWN_MILLIS);
-  }
-
-  private static TierStack build(List<VmemCache.Builder> tiers, int journal, long writeDown) {
-    if (tiers == null || tiers.isEmpty()) {
-      throw new IllegalArgumentException("tiers must list 1 to " + MAX_TIERS + " cache builders");
-    }
-    if (tiers.size() > MAX_TIERS) {
-      throw new IllegalArgumentException(
-          "tiers must list 1 to " + MAX_TIERS + " cache builders, got " + tiers.size());
-    }
-    List<VmemCache> caches = new ArrayList<>(tiers.size());
-    try {
-      for (int i = 0; i < tiers.size(); i++) {
-        VmemCache.Builder b = tiers.get(i);
-        if (b == null) {
-          throw new IllegalArgumentException("tier " + i + " builder is null");
-        }
-        if (b.journalCapacity() > 0) {
-          throw new IllegalArgumentException(
-              "tier "
-                  + i
-                  + " has its own eviction journal, which would list demotions; use"
-                  + " TierStack.Builder.evictionJournal(int)");
-        }
-        caches.add(b.build());
-      }
-      long[] handles = new long[caches.size()];
-      for (int i = 0; i < handles.length; i++) {
-        handles[i] = caches.get(i).handleForTier();
-      }
-      long tier = Native.tierNew(handles, journal);
-      return new TierStack(tier, List.copyOf(caches), "TierStack" + caches, journal > 0,
-          writeDown);
-    } catch (RuntimeException | Error e) {
-      caches.forEach(VmemCache::close);
-      throw e;
-    }
+  public static TierStack of(List<Tier> tiers) {
+    return open(tiers, 0, DEFAULT_WRITE_DOWN_MILLIS);
   }
 
   /**
    * As {@link #of(List)}.
    *
-   * @param tiers builders of the caches, top first
+   * @param tiers descriptions of the tiers, top first
    * @return the open stack
    * @throws IllegalArgumentException as {@link #of(List)}
    * @throws CellarException as {@link #of(List)}
    */
-  public static TierStack of(VmemCache.Builder... tiers) {
+  public static TierStack of(Tier... tiers) {
     if (tiers == null) {
       throw new IllegalArgumentException("tiers is null");
     }
     return of(Arrays.asList(tiers));
+  }
+
+  private static TierStack open(List<Tier> tiers, int journal, long writeDown) {
+    if (tiers == null || tiers.isEmpty() || tiers.size() > MAX_TIERS) {
+      throw new IllegalArgumentException("tiers must list 1 to " + MAX_TIERS + " tiers, got "
+          + (tiers == null ? "null" : tiers.size()));
+    }
+    int n = tiers.size();
+    long[] settings = new long[n * Native.TIER_FIELDS];
+    byte[][] paths = new byte[n][];
+    byte[][] owners = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      Tier t = tiers.get(i);
+      if (t == null) {
+        throw new IllegalArgumentException("tier " + i + " is null");
+      }
+      t.check(i);
+      t.settings(settings, i * Native.TIER_FIELDS);
+      paths[i] = t.nativePath();
+      owners[i] = t.nativeOwner();
+    }
+    List<Tier> described = List.copyOf(tiers);
+    NativeLoader.ensureLoaded();
+    long handle = Native.stackOpen(settings, paths, owners, journal);
+    return new TierStack(handle, described, journal > 0, writeDown);
   }
 
   /**
@@ -138,7 +139,7 @@ public final class TierStack extends NativeCache {
    * @return 1 to {@link #MAX_TIERS}
    */
   public int tierCount() {
-    return caches.size();
+    return tierCount;
   }
 
   /**
@@ -155,11 +156,31 @@ public final class TierStack extends NativeCache {
     long size;
     long h = enter();
     try {
-      size = Native.valueSize(kind(), h, key, tier);
+      size = Native.valueSize(h, key, tier);
     } finally {
       exit();
     }
     return size < 0 ? OptionalInt.empty() : OptionalInt.of(tier[0]);
+  }
+
+  /**
+   * All counters of one tier, read at once.
+   *
+   * @param tier the tier index, top is 0
+   * @return the statistics
+   * @throws IllegalArgumentException when {@code tier} is out of range
+   * @throws IllegalStateException when the stack is closed
+   */
+  public CacheStats stats(int tier) {
+    checkTier(tier);
+    long[] out = new long[CacheStats.FIELDS];
+    long h = enter();
+    try {
+      Native.stats(h, tier, out);
+    } finally {
+      exit();
+    }
+    return CacheStats.of(out);
   }
 
   /**
@@ -169,16 +190,18 @@ public final class TierStack extends NativeCache {
    * @throws IllegalStateException when the stack is closed
    */
   public List<CacheStats> tierStats() {
-    enter();
+    List<CacheStats> stats = new ArrayList<>(tierCount);
+    long h = enter();
     try {
-      List<CacheStats> stats = new ArrayList<>(caches.size());
-      for (VmemCache c : caches) {
-        stats.add(c.stats());
+      for (int i = 0; i < tierCount; i++) {
+        long[] out = new long[CacheStats.FIELDS];
+        Native.stats(h, i, out);
+        stats.add(CacheStats.of(out));
       }
-      return stats;
     } finally {
       exit();
     }
+    return stats;
   }
 
   /**
@@ -190,13 +213,33 @@ public final class TierStack extends NativeCache {
    * @throws IllegalStateException when the stack is closed
    */
   public MediaInfo media(int tier) {
-    if (tier < 0 || tier >= caches.size()) {
-      throw new IllegalArgumentException(
-          "tier must be from 0 to " + (caches.size() - 1) + ", was " + tier);
-    }
-    enter();
+    checkTier(tier);
+    int[] out = new int[MediaInfo.FIELDS];
+    long h = enter();
     try {
-      return caches.get(tier).media();
+      Native.media(h, tier, out);
+    } finally {
+      exit();
+    }
+    return MediaInfo.of(out);
+  }
+
+  /**
+   * Evicts the least recently used entry of one tier; from a tier above the bottom it is demoted,
+   * as any eviction there is.
+   *
+   * @param tier the tier index, top is 0
+   * @return true when an entry was evicted, false when nothing can be (an empty tier, policy
+   *     {@link Policy#NONE}, or every entry pinned)
+   * @throws IllegalArgumentException when {@code tier} is out of range
+   * @throws IllegalStateException when the stack is closed
+   * @throws CellarException for an engine error
+   */
+  public boolean evictLeastRecentlyUsed(int tier) {
+    checkTier(tier);
+    long h = enter();
+    try {
+      return Native.evictLeastRecentlyUsed(h, tier);
     } finally {
       exit();
     }
@@ -212,21 +255,23 @@ public final class TierStack extends NativeCache {
     long[] out = new long[TierStats.FIELDS];
     long h = enter();
     try {
-      Native.tierStats(h, out);
+      Native.movement(h, out);
     } finally {
       exit();
     }
     return TierStats.of(out);
   }
 
+  /** The report of the highest persistent tier. */
   @Override
   public Optional<ReattachReport> reattach() {
-    enter();
+    long[] out = new long[Native.REATTACH_OUT_LENGTH];
+    long h = enter();
     try {
-      for (VmemCache c : caches) {
-        Optional<ReattachReport> r = c.reattach();
-        if (r.isPresent()) {
-          return r;
+      for (int i = 0; i < tierCount; i++) {
+        String[] text = Native.reattach(h, i, out);
+        if (text != null) {
+          return Optional.of(ReattachReport.of(text, out));
         }
       }
       return Optional.empty();
@@ -254,7 +299,7 @@ public final class TierStack extends NativeCache {
     }
     long h = enter();
     try {
-      return Native.tierWriteDown(h, budgetMillis);
+      return Native.writeDown(h, budgetMillis);
     } finally {
       exit();
     }
@@ -266,8 +311,7 @@ public final class TierStack extends NativeCache {
    */
   @Override
   public void close() {
-    if (writeDownMillis > 0 && caches.size() > 1 && persistent()
-        && !caches.get(0).persistent()) {
+    if (writeDownMillis > 0 && tierCount > 1 && persistent() && !topPersistent) {
       long start = System.nanoTime();
       try {
         long n = writeDown(writeDownMillis);
@@ -286,18 +330,19 @@ public final class TierStack extends NativeCache {
     super.close();
   }
 
-  @Override
-  void destroy(long handle) {
-    Native.tierDelete(handle);
-    caches.forEach(VmemCache::close);
+  private void checkTier(int tier) {
+    if (tier < 0 || tier >= tierCount) {
+      throw new IllegalArgumentException(
+          "tier must be from 0 to " + (tierCount - 1) + ", was " + tier);
+    }
   }
 
   /**
-   * Configures and builds a {@link TierStack}. Not thread-safe; a builder may build several stacks
-   * (each builds its own caches).
+   * Configures and opens a {@link TierStack}. Not thread-safe; a builder may open several stacks
+   * (each opens its own pools).
    */
   public static final class Builder {
-    private final List<VmemCache.Builder> tiers = new ArrayList<>();
+    private final List<Tier> tiers = new ArrayList<>();
     private int journalCapacity;
     private long writeDownMillis = DEFAULT_WRITE_DOWN_MILLIS;
 
@@ -306,13 +351,13 @@ public final class TierStack extends NativeCache {
     /**
      * Adds the next tier down.
      *
-     * @param tier the cache's builder, without an eviction journal of its own
+     * @param tier the tier's description
      * @return this builder
      * @throws IllegalArgumentException when {@code tier} is null
      */
-    public Builder tier(VmemCache.Builder tier) {
+    public Builder tier(Tier tier) {
       if (tier == null) {
-        throw new IllegalArgumentException("tier builder is null");
+        throw new IllegalArgumentException("tier is null");
       }
       tiers.add(tier);
       return this;
@@ -354,14 +399,14 @@ public final class TierStack extends NativeCache {
     }
 
     /**
-     * Builds every tier, top first, and stacks them.
+     * Opens every tier, top first, and stacks them.
      *
      * @return the open stack
      * @throws IllegalArgumentException as {@link TierStack#of(List)}
      * @throws CellarException as {@link TierStack#of(List)}
      */
     public TierStack build() {
-      return TierStack.build(List.copyOf(tiers), journalCapacity, writeDownMillis);
+      return TierStack.open(List.copyOf(tiers), journalCapacity, writeDownMillis);
     }
   }
 }

@@ -52,7 +52,7 @@ class ConcurrencyTest {
 
   @Test
   void threadsHammeringTheCacheWhileItClosesGetIllegalStateAndNeverCrash() throws Exception {
-    VmemCache cache = TestData.dram(4 * MiB).build();
+    TierStack cache = TestData.dram(4 * MiB).open();
     AtomicLong ops = new AtomicLong();
     List<Future<Throwable>> workers = new ArrayList<>();
     for (int t = 0; t < 3; t++) {
@@ -99,7 +99,7 @@ class ConcurrencyTest {
 
   @Test
   void everyCallAfterCloseThrowsCacheIsClosed() {
-    VmemCache cache = TestData.dram(MiB).build();
+    TierStack cache = TestData.dram(MiB).open();
     cache.put(key("k"), value(10, 0));
     cache.close();
     cache.close();
@@ -117,9 +117,14 @@ class ConcurrencyTest {
             () -> cache.exists(k),
             () -> cache.valueSize(k),
             () -> cache.evict(k),
-            cache::evictLeastRecentlyUsed,
-            cache::stats,
-            cache::media);
+            () -> cache.evictLeastRecentlyUsed(0),
+            () -> cache.stats(0),
+            () -> cache.media(0),
+            cache::tierStats,
+            cache::movement,
+            cache::reattach,
+            () -> cache.writeDown(0),
+            () -> cache.forEachKey(key -> {}));
     for (ThrowingCallable call : calls) {
       assertThatThrownBy(call)
           .isInstanceOf(IllegalStateException.class)
@@ -130,7 +135,7 @@ class ConcurrencyTest {
   @Test
   void threadsPuttingGettingAndEvictingTheSameKeysAlwaysReadWholeValues() throws Exception {
     int size = 3000;
-    try (VmemCache cache = TestData.dram(MiB).extentSize(256).build()) {
+    try (TierStack cache = TestData.dram(MiB).extentSize(256).open()) {
       List<Future<Long>> workers = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int id = t;
@@ -151,7 +156,7 @@ class ConcurrencyTest {
                         break;
                       case 2:
                         dst.clear();
-                        if (cache.get(k, dst, 0) != VmemCache.MISS) {
+                        if (cache.get(k, dst, 0) != TierStack.MISS) {
                           hits++;
                           assertWhole(TestData.bytes(dst.flip()), size);
                         }
@@ -177,7 +182,7 @@ class ConcurrencyTest {
         hits += w.get(120, TimeUnit.SECONDS);
       }
       assertThat(hits).isPositive();
-      CacheStats s = cache.stats();
+      CacheStats s = cache.stats(0);
       assertThat(s.pinned()).isZero();
       assertThat(s.gets()).isEqualTo(s.hits() + s.misses());
     }
@@ -185,7 +190,7 @@ class ConcurrencyTest {
 
   @Test
   void closeWaitsForNothingWhenIdleAndIsIdempotentAcrossThreads() throws Exception {
-    VmemCache cache = TestData.dram(MiB).build();
+    TierStack cache = TestData.dram(MiB).open();
     List<Future<?>> closers = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       closers.add(pool.submit(cache::close));

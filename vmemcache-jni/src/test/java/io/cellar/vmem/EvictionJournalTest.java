@@ -54,7 +54,7 @@ class EvictionJournalTest {
 
   @Test
   void forEachKeyListsWhatWasPut() {
-    try (VmemCache cache = TestData.dram(4 * MiB).build()) {
+    try (TierStack cache = TestData.dram(4 * MiB).open()) {
       Set<String> put = new HashSet<>();
       for (int i = 0; i < 300; i++) {
         cache.put(key(i), value(100, i));
@@ -69,7 +69,7 @@ class EvictionJournalTest {
 
   @Test
   void lruEvictionsAndEvictsAreJournaledButReplacesAreNot() {
-    try (VmemCache cache = TestData.dram(MiB).extentSize(4096).evictionJournal(1000).build()) {
+    try (TierStack cache = TestData.journaled(TestData.dram(MiB).extentSize(4096), 1000)) {
       for (int i = 0; i < 40; i++) {
         cache.put(key(i), value(VALUE, i));
       }
@@ -81,14 +81,14 @@ class EvictionJournalTest {
       for (int i = 0; i < 40; i++) {
         assertThat(gone.contains(name(i))).as("key %d", i).isNotEqualTo(present.contains(name(i)));
       }
-      assertThat((long) gone.size()).isEqualTo(cache.stats().evictions());
+      assertThat((long) gone.size()).isEqualTo(cache.stats(0).evictions());
       assertThat(cache.drainEvicted(10).keys()).isEmpty();
     }
   }
 
   @Test
   void aFullJournalReportsOverflowOnce() {
-    try (VmemCache cache = TestData.dram(MiB).evictionJournal(3).build()) {
+    try (TierStack cache = TestData.journaled(TestData.dram(MiB), 3)) {
       for (int i = 0; i < 10; i++) {
         cache.put(key(i), value(10, i));
       }
@@ -139,21 +139,17 @@ class EvictionJournalTest {
 
   @Test
   void drainWithoutAJournalAndBadArgumentsAreRejected() {
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       assertThatThrownBy(() -> cache.drainEvicted(1))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("no eviction journal");
       assertThatThrownBy(() -> cache.forEachKey(null))
           .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThatThrownBy(() -> VmemCache.builder().evictionJournal(0))
+    assertThatThrownBy(() -> TierStack.builder().evictionJournal(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("evictionJournal capacity must be 1 or more, was 0");
-    assertThatThrownBy(
-            () -> TierStack.of(TestData.dram(MiB).evictionJournal(10), TestData.dram(MiB)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("TierStack.Builder.evictionJournal");
-    try (VmemCache cache = TestData.dram(MiB).evictionJournal(5).build()) {
+    try (TierStack cache = TestData.journaled(TestData.dram(MiB), 5)) {
       assertThatThrownBy(() -> cache.drainEvicted(0))
           .isInstanceOf(IllegalArgumentException.class);
       cache.close();

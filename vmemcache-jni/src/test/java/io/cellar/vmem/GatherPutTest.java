@@ -63,7 +63,7 @@ class GatherPutTest {
   @Test
   void gatheredPiecesBecomeOneValueReadableByAddress() {
     byte[] expected = fillPieces();
-    try (VmemCache cache = TestData.dir(dir, 4 * MiB).build()) {
+    try (TierStack cache = TestData.dir(dir, 4 * MiB).open()) {
       assertThat(cache.putGather(key("g"), pieces, lengths)).isTrue();
       assertThat(cache.putGather(key("g"), pieces, lengths)).isFalse();
       assertThat(cache.get(key("g"))).hasValue(expected);
@@ -95,7 +95,7 @@ class GatherPutTest {
   @Test
   void badPiecesAreRejectedAndTheCacheStaysUsable() {
     fillPieces();
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       assertThatThrownBy(() -> cache.putGather(key("x"), pieces, new long[] {1}))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("same length");
@@ -107,7 +107,7 @@ class GatherPutTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("zero address");
       assertThat(cache.putGather(key("ok"), pieces, lengths)).isTrue();
-      assertThat(cache.stats().entries()).isEqualTo(1);
+      assertThat(cache.stats(0).entries()).isEqualTo(1);
     }
   }
 }

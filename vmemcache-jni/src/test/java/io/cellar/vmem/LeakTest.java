@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Test;
 class LeakTest {
   /** Drops a pin without closing it; the cache itself is closed properly. */
   private static void leakAPin() {
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       cache.put(key("k"), value(100, 1));
       cache.pin(key("k")).orElseThrow();
     }
   }
 
   private static void closeEverything() {
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       cache.put(key("k"), value(100, 1));
       cache.pin(key("k")).orElseThrow().close();
     }

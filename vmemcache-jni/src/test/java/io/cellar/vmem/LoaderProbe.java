@@ -11,7 +11,7 @@ public final class LoaderProbe {
       try {
         NativeLoader.ensureLoaded();
         System.out.println("loaded " + NativeLoader.loadedFrom());
-        try (VmemCache cache = VmemCache.builder().dram().build()) {
+        try (TierStack cache = Tier.dram().open()) {
           cache.put(new byte[] {1}, new byte[] {2});
           System.out.println("cache works: " + cache.exists(new byte[] {1}));
         }

@@ -21,14 +21,14 @@ class PersistentPoolTest {
   @TempDir(factory = ShmTempDirFactory.class)
   Path dir;
 
-  private VmemCache.Builder persistent() {
-    return VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(256);
+  private Tier persistent() {
+    return Tier.directory(dir).persistent().size(8 * MiB).extentSize(256);
   }
 
   @Test
   void closeAndReopenReturnsTheSameValues() {
     Path file;
-    try (VmemCache cache = persistent().build()) {
+    try (TierStack cache = persistent().open()) {
       ReattachReport r = cache.reattach().orElseThrow();
       assertThat(r.state()).isEqualTo(ReattachReport.State.NEW);
       assertThat(r.poolFile()).isEqualTo(dir.resolve("cellar-0.pool"));
@@ -40,7 +40,7 @@ class PersistentPoolTest {
       cache.replace(key(6), value(77, 600));
     }
     assertThat(file).exists();
-    try (VmemCache cache = persistent().build()) {
+    try (TierStack cache = persistent().open()) {
       ReattachReport r = cache.reattach().orElseThrow();
       assertThat(r.poolFile()).isEqualTo(file);
       assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
@@ -48,7 +48,7 @@ class PersistentPoolTest {
       assertThat(r.entriesDropped()).isZero();
       assertThat(r.elapsedNanos()).isPositive();
       assertThat(r.message()).contains("clean close");
-      assertThat(cache.stats().entries()).isEqualTo(199);
+      assertThat(cache.stats(0).entries()).isEqualTo(199);
       assertThat(cache.exists(key(5))).isFalse();
       assertThat(cache.get(key(6))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(77, 600)));
       long bytes = 77;
@@ -67,7 +67,7 @@ class PersistentPoolTest {
   @Test
   void closeWithAPinStillOpenSealsThePoolCleanAfterABoundedWait() throws IOException {
     Path copy = dir.resolve("copy.pool");
-    VmemCache cache = persistent().build();
+    TierStack cache = persistent().open();
     Path file = cache.reattach().orElseThrow().poolFile();
     for (int i = 0; i < 50; i++) {
       cache.put(key(i), value(700, i));
@@ -84,8 +84,8 @@ class PersistentPoolTest {
     assertThat(pinned(kept)).isEqualTo(value(700, 4));
     // the process dies now, pins open: the file is clean, without the entry evicted while pinned
     Files.copy(file, copy);
-    try (VmemCache reopened =
-        VmemCache.builder().poolFile(copy).size(8 * MiB).extentSize(256).build()) {
+    try (TierStack reopened =
+        Tier.poolFile(copy).size(8 * MiB).extentSize(256).open()) {
       ReattachReport r = reopened.reattach().orElseThrow();
       assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
       assertThat(r.entriesRecovered()).isEqualTo(49);
@@ -95,7 +95,7 @@ class PersistentPoolTest {
     // or it lives on: the last pin's close frees the cache and closes the pool cleanly again
     gone.close();
     kept.close();
-    try (VmemCache reopened = persistent().build()) {
+    try (TierStack reopened = persistent().open()) {
       ReattachReport r = reopened.reattach().orElseThrow();
       assertThat(r.state()).isEqualTo(ReattachReport.State.CLEAN);
       assertThat(r.entriesRecovered()).isEqualTo(49);
@@ -104,7 +104,7 @@ class PersistentPoolTest {
 
   @Test
   void closeWithAPinThatClosesWhileItWaitsEndsWithTheFullCleanClose() throws Exception {
-    VmemCache cache = persistent().build();
+    TierStack cache = persistent().open();
     cache.put(key(1), value(700, 1));
     Pin pin = cache.pin(key(1)).orElseThrow();
     Thread closer =
@@ -120,7 +120,7 @@ class PersistentPoolTest {
     closer.start();
     cache.close();
     closer.join();
-    try (VmemCache reopened = persistent().build()) {
+    try (TierStack reopened = persistent().open()) {
       assertThat(reopened.reattach().orElseThrow().state())
           .isEqualTo(ReattachReport.State.CLEAN);
       assertThat(reopened.get(key(1))).isPresent();
@@ -139,7 +139,7 @@ class PersistentPoolTest {
   private TierStack dramOverPool() {
     return TierStack.of(
         TestData.dram(MiB).extentSize(4096),
-        VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(4096));
+        Tier.directory(dir).persistent().size(8 * MiB).extentSize(4096));
   }
 
   @Test
@@ -148,7 +148,7 @@ class PersistentPoolTest {
     int below = 0;
     try (TierStack stack = TierStack.builder()
         .tier(TestData.dram(MiB).extentSize(4096))
-        .tier(VmemCache.builder().directory(dir).persistent().size(8 * MiB).extentSize(4096))
+        .tier(Tier.directory(dir).persistent().size(8 * MiB).extentSize(4096))
         .writeDownOnClose(0)
         .build()) {
       assertThat(stack.reattach().orElseThrow().state()).isEqualTo(ReattachReport.State.NEW);
@@ -210,8 +210,8 @@ class PersistentPoolTest {
 
   @Test
   void twoCachesOnOneDirectoryTakeDifferentFiles() {
-    try (VmemCache a = persistent().build();
-        VmemCache b = persistent().build()) {
+    try (TierStack a = persistent().open();
+        TierStack b = persistent().open()) {
       Path fa = a.reattach().orElseThrow().poolFile();
       Path fb = b.reattach().orElseThrow().poolFile();
       assertThat(fa).isNotEqualTo(fb);
@@ -223,34 +223,34 @@ class PersistentPoolTest {
   @Test
   void eachOwnerReattachesOnlyItsOwnPool() throws IOException {
     byte[] alice = "alice".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    byte[] bob = new byte[VmemCache.MAX_OWNER_BYTES];
+    byte[] bob = new byte[Tier.MAX_OWNER_BYTES];
     java.util.Arrays.fill(bob, (byte) 7);
     Path aliceFile;
-    try (VmemCache a = persistent().owner(alice).build()) {
+    try (TierStack a = persistent().owner(alice).open()) {
       aliceFile = a.reattach().orElseThrow().poolFile();
       a.put(key(1), value(100, 1));
     }
-    try (VmemCache b = persistent().owner(bob).build()) {
+    try (TierStack b = persistent().owner(bob).open()) {
       ReattachReport r = b.reattach().orElseThrow();
       assertThat(r.state()).isEqualTo(ReattachReport.State.NEW);
       assertThat(r.poolFile()).isNotEqualTo(aliceFile);
       assertThat(b.exists(key(1))).isFalse();
       b.put(key(1), value(100, 2));
     }
-    try (VmemCache a = persistent().owner(alice).build()) {
+    try (TierStack a = persistent().owner(alice).open()) {
       ReattachReport r = a.reattach().orElseThrow();
       assertThat(r.poolFile()).isEqualTo(aliceFile);
       assertThat(r.entriesRecovered()).isEqualTo(1);
       assertThat(a.get(key(1))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(100, 1)));
     }
     byte[] before = Files.readAllBytes(aliceFile);
-    assertThatThrownBy(() -> VmemCache.builder().poolFile(aliceFile).owner(bob).build())
+    assertThatThrownBy(() -> Tier.poolFile(aliceFile).owner(bob).open())
         .isInstanceOf(CacheIOException.class)
         .hasMessageContaining("another owner")
         .hasMessageContaining(aliceFile.toString())
         .satisfies(e -> assertThat(((CellarException) e).code()).isEqualTo(ErrorCode.EACCES));
     assertThat(Files.readAllBytes(aliceFile)).isEqualTo(before);
-    assertThatThrownBy(() -> persistent().owner(new byte[VmemCache.MAX_OWNER_BYTES + 1]))
+    assertThatThrownBy(() -> persistent().owner(new byte[Tier.MAX_OWNER_BYTES + 1]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("1 to 32 bytes");
     assertThatThrownBy(() -> persistent().owner(new byte[0]))
@@ -260,8 +260,8 @@ class PersistentPoolTest {
   @Test
   void aLockedPoolFileIsRefusedWithItsName() {
     Path file = dir.resolve("one.pool");
-    try (VmemCache a = VmemCache.builder().poolFile(file).size(2 * MiB).build()) {
-      assertThatThrownBy(() -> VmemCache.builder().poolFile(file).size(2 * MiB).build())
+    try (TierStack a = Tier.poolFile(file).size(2 * MiB).open()) {
+      assertThatThrownBy(() -> Tier.poolFile(file).size(2 * MiB).open())
           .isInstanceOf(PoolLockedException.class)
           .isInstanceOf(CacheIOException.class)
           .hasMessageContaining(file.toString())
@@ -269,7 +269,7 @@ class PersistentPoolTest {
           .satisfies(e -> assertThat(((CellarException) e).code()).isEqualTo(ErrorCode.EBUSY));
       a.put(key(1), value(10, 1));
     }
-    try (VmemCache b = VmemCache.builder().poolFile(file).size(2 * MiB).build()) {
+    try (TierStack b = Tier.poolFile(file).size(2 * MiB).open()) {
       assertThat(b.reattach().orElseThrow().state()).isEqualTo(ReattachReport.State.CLEAN);
       assertThat(b.get(key(1))).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(10, 1)));
     }
@@ -279,11 +279,11 @@ class PersistentPoolTest {
   void aForeignFileIsSetAsideAndRecreated() throws IOException {
     Path file = dir.resolve("foreign.pool");
     Files.write(file, value(3 * (int) MiB, 9));
-    try (VmemCache cache = VmemCache.builder().poolFile(file).size(2 * MiB).build()) {
+    try (TierStack cache = Tier.poolFile(file).size(2 * MiB).open()) {
       ReattachReport r = cache.reattach().orElseThrow();
       assertThat(r.state()).isEqualTo(ReattachReport.State.RECREATED);
       assertThat(r.message()).contains("set aside").contains("not a Cellar pool");
-      assertThat(cache.stats().entries()).isZero();
+      assertThat(cache.stats(0).entries()).isZero();
     }
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.filter(p -> p.getFileName().toString().startsWith("foreign.pool.bad-")))
@@ -293,16 +293,16 @@ class PersistentPoolTest {
 
   @Test
   void temporaryPoolsHaveNoReportAndPersistenceNeedsAFilePool() {
-    try (VmemCache cache = TestData.dir(dir, MiB).build()) {
+    try (TierStack cache = TestData.dir(dir, MiB).open()) {
       assertThat(cache.reattach()).isEmpty();
     }
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       assertThat(cache.reattach()).isEmpty();
     }
-    assertThatThrownBy(() -> TestData.dram(MiB).persistent().build())
+    assertThatThrownBy(() -> TestData.dram(MiB).persistent().open())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("persistent() needs directory(Path)");
-    assertThatThrownBy(() -> VmemCache.builder().poolFile(dir))
+    assertThatThrownBy(() -> Tier.poolFile(dir))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is a directory");
   }

@@ -25,7 +25,7 @@ class PinTest {
   @ValueSource(ints = {1, 255, 256, 257, 4096, 1 << 20})
   void pinShowsTheValueInOneReadOnlyBufferOfAFreshCache(int size) {
     byte[] v = value(size, size);
-    try (VmemCache cache = TestData.dir(dir, 4 * MiB).build()) {
+    try (TierStack cache = TestData.dir(dir, 4 * MiB).open()) {
       cache.put(key("k"), v);
       try (Pin pin = cache.pin(key("k")).orElseThrow()) {
         assertThat(pin.size()).isEqualTo(size);
@@ -39,15 +39,15 @@ class PinTest {
         assertThat(bytes(b)).isEqualTo(v);
         assertThatThrownBy(() -> b.put(0, (byte) 1)).isInstanceOf(ReadOnlyBufferException.class);
         assertThat(pin.buffers()).hasSize(1);
-        assertThat(cache.stats().pinned()).isEqualTo(1);
+        assertThat(cache.stats(0).pinned()).isEqualTo(1);
       }
-      assertThat(cache.stats().pinned()).isZero();
+      assertThat(cache.stats(0).pinned()).isZero();
     }
   }
 
   @Test
   void pinOfAnEmptyValueHasNoPiecesAndAnEmptyBuffer() {
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       cache.put(key("empty"), new byte[0]);
       try (Pin pin = cache.pin(key("empty")).orElseThrow()) {
         assertThat(pin.size()).isZero();
@@ -61,7 +61,7 @@ class PinTest {
   @Test
   void piecesOfAPinAddUpToTheValueInOrder() {
     byte[] v = value(300_000, 4);
-    try (VmemCache cache = TestData.dram(2 * MiB).extentSize(256).build()) {
+    try (TierStack cache = TestData.dram(2 * MiB).extentSize(256).open()) {
       cache.put(key("k"), v);
       try (Pin pin = cache.pin(key("k")).orElseThrow()) {
         ByteBuffer all = ByteBuffer.allocate(v.length);
@@ -77,7 +77,7 @@ class PinTest {
   @Test
   void evictingAPinnedKeyKeepsItsBytesUntilTheRelease() {
     byte[] v = value(64 * 1024, 1);
-    try (VmemCache cache = TestData.dram(MiB).extentSize(4096).build()) {
+    try (TierStack cache = TestData.dram(MiB).extentSize(4096).open()) {
       cache.put(key("pinned"), v);
       Pin pin = cache.pin(key("pinned")).orElseThrow();
       ByteBuffer view = pin.buffer();
@@ -89,13 +89,13 @@ class PinTest {
       }
       assertThat(bytes(view)).isEqualTo(v);
       pin.close();
-      assertThat(cache.stats().pinned()).isZero();
+      assertThat(cache.stats(0).pinned()).isZero();
     }
   }
 
   @Test
   void replacingAPinnedValueLeavesThePinOnTheOldBytes() {
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       cache.put(key("k"), value(1000, 1));
       try (Pin pin = cache.pin(key("k")).orElseThrow()) {
         cache.replace(key("k"), value(1000, 2));
@@ -108,7 +108,7 @@ class PinTest {
 
   @Test
   void closingAPinTwiceIsHarmlessAndItsAccessorsThenThrow() {
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       cache.put(key("k"), value(10, 1));
       Pin pin = cache.pin(key("k")).orElseThrow();
       pin.close();
@@ -119,7 +119,7 @@ class PinTest {
       assertThatThrownBy(pin::buffers)
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("pin is closed");
-      assertThat(cache.stats().pinned()).isZero();
+      assertThat(cache.stats(0).pinned()).isZero();
     }
   }
 
@@ -127,7 +127,7 @@ class PinTest {
   void closingTheCacheWithPinsOpenKeepsPinnedMemoryUntilTheLastRelease() {
     byte[] v1 = value(100_000, 1);
     byte[] v2 = value(50_000, 2);
-    VmemCache cache = TestData.dir(dir, 2 * MiB).build();
+    TierStack cache = TestData.dir(dir, 2 * MiB).open();
     cache.put(key("a"), v1);
     cache.put(key("b"), v2);
     Pin a = cache.pin(key("a")).orElseThrow();
@@ -146,7 +146,7 @@ class PinTest {
   @Test
   void getAndPinSeeTheSameBytes() {
     byte[] v = value(10_000, 5);
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       cache.put(key("k"), v);
       try (Pin pin = cache.pin(key("k")).orElseThrow()) {
         ByteBuffer copy = ByteBuffer.allocateDirect(v.length);
@@ -159,8 +159,8 @@ class PinTest {
   @Test
   void aPinnedBufferCanBePutIntoAnotherCacheWithoutCopyingFirst() {
     byte[] v = value(20_000, 6);
-    try (VmemCache from = TestData.dram(MiB).build();
-        VmemCache to = TestData.dram(MiB).build()) {
+    try (TierStack from = TestData.dram(MiB).open();
+        TierStack to = TestData.dram(MiB).open()) {
       from.put(key("k"), v);
       try (Pin pin = from.pin(key("k")).orElseThrow()) {
         assertThat(to.put(key("k"), pin.buffer())).isTrue();

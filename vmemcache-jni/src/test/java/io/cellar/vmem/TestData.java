@@ -44,11 +44,16 @@ final class TestData {
     return out;
   }
 
-  static VmemCache.Builder dram(long size) {
-    return VmemCache.builder().dram().size(size);
+  static Tier dram(long size) {
+    return Tier.dram().size(size);
   }
 
-  static VmemCache.Builder dir(Path dir, long size) {
-    return VmemCache.builder().directory(dir).size(size);
+  static Tier dir(Path dir, long size) {
+    return Tier.directory(dir).size(size);
+  }
+
+  /** A stack of one tier with an eviction journal of {@code capacity} keys. */
+  static TierStack journaled(Tier tier, int capacity) {
+    return TierStack.builder().tier(tier).evictionJournal(capacity).build();
   }
 }

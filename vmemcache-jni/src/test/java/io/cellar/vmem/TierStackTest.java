@@ -172,15 +172,15 @@ class TierStackTest {
   void badTierListsAreRejected() {
     assertThatThrownBy(() -> TierStack.of(Collections.emptyList()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("tiers must list 1 to 8 cache builders");
+        .hasMessage("tiers must list 1 to 8 tiers, got 0");
     assertThatThrownBy(() -> TierStack.of(TestData.dram(MiB), null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("tier 1 builder is null");
-    VmemCache.Builder[] nine = new VmemCache.Builder[9];
+        .hasMessage("tier 1 is null");
+    Tier[] nine = new Tier[9];
     java.util.Arrays.fill(nine, TestData.dram(MiB));
     assertThatThrownBy(() -> TierStack.of(nine))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("tiers must list 1 to 8 cache builders, got 9");
+        .hasMessage("tiers must list 1 to 8 tiers, got 9");
   }
 
   @Test
@@ -190,5 +190,66 @@ class TierStackTest {
         .isInstanceOf(CacheIOException.class)
         .hasMessageStartingWith("vmemcache_add: ")
         .hasMessageContaining("ENOENT");
+  }
+
+  @Test
+  void perTierCallsRejectATierOutsideTheStack() {
+    try (TierStack stack = dramOverFile()) {
+      for (int bad : new int[] {-1, 2, Integer.MAX_VALUE}) {
+        String msg = "tier must be from 0 to 1, was " + bad;
+        assertThatThrownBy(() -> stack.stats(bad)).hasMessage(msg);
+        assertThatThrownBy(() -> stack.media(bad)).hasMessage(msg);
+        assertThatThrownBy(() -> stack.evictLeastRecentlyUsed(bad))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage(msg);
+      }
+      assertThat(stack.stats(1).entries()).isZero();
+      assertThat(stack.media(1).dram()).isFalse();
+    }
+  }
+
+  @Test
+  void theGlueChecksTheTierIndexToo() {
+    try (TierStack stack = dramOverFile()) {
+      long h = stack.enter();
+      try {
+        String msg = "tier must be from 0 to 1, was 2";
+        assertThatThrownBy(() -> Native.stats(h, 2, new long[CacheStats.FIELDS]))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage(msg);
+        assertThatThrownBy(() -> Native.media(h, -1, new int[MediaInfo.FIELDS]))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("tier must be from 0 to 1, was -1");
+        assertThatThrownBy(() -> Native.reattach(h, 2, new long[Native.REATTACH_OUT_LENGTH]))
+            .hasMessage(msg);
+        assertThatThrownBy(() -> Native.evictLeastRecentlyUsed(h, 2)).hasMessage(msg);
+        assertThatThrownBy(() -> Native.stats(0, 0, new long[CacheStats.FIELDS]))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("tier stack handle is 0");
+      } finally {
+        stack.exit();
+      }
+    }
+  }
+
+  @Test
+  void aLockedPoolBelowDramFailsTheOpenAndFreesTheTierAbove() {
+    Path file = dir.resolve("held.pool");
+    try (TierStack holder = Tier.poolFile(file).size(2 * MiB).open()) {
+      holder.put(key(1), value(100, 1));
+      for (int attempt = 0; attempt < 3; attempt++) {
+        assertThatThrownBy(
+                () -> TierStack.of(TestData.dram(MiB), Tier.poolFile(file).size(2 * MiB),
+                    TestData.dram(MiB)))
+            .isInstanceOf(PoolLockedException.class)
+            .hasMessageStartingWith("cellar_add_persistent: ")
+            .hasMessageContaining(file.toString());
+      }
+    }
+    // the failed opens left no hold on the file: it opens, with what the holder put
+    try (TierStack stack = TierStack.of(TestData.dram(MiB), Tier.poolFile(file).size(2 * MiB))) {
+      assertThat(stack.tierOf(key(1))).hasValue(1);
+      assertThat(stack.reattach()).isPresent();
+    }
   }
 }

@@ -8,11 +8,9 @@ import io.cellar.it.tpcds.TpcdsData;
 import io.cellar.it.tpcds.TpcdsDelta;
 import io.cellar.spark.CellarExtensions;
 import io.cellar.spark.exec.ExecutorCache;
-import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheStats;
 import io.cellar.vmem.TierStack;
 import io.cellar.vmem.TierStats;
-import io.cellar.vmem.VmemCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -334,13 +332,11 @@ final class ModeRun {
     ExecutorCache c = ExecutorCache.get();
     props.setProperty("not_added", Long.toString(c.notAdded.get()));
     props.setProperty("fallbacks", Long.toString(c.fallbacks.get()));
-    ByteCache cache = c.cache();
+    TierStack cache = c.cache();
     List<CacheStats> stats = new ArrayList<>();
-    if (cache instanceof VmemCache v) {
-      stats.add(v.stats());
-    } else if (cache instanceof TierStack t) {
-      stats.addAll(t.tierStats());
-      TierStats m = t.movement();
+    if (cache != null) {
+      stats.addAll(cache.tierStats());
+      TierStats m = cache.movement();
       props.setProperty("promotions", Long.toString(m.promotions()));
       props.setProperty("demotions", Long.toString(m.demotions()));
       props.setProperty("dropped", Long.toString(m.dropped()));

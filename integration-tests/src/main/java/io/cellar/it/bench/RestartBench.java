@@ -6,11 +6,9 @@ package io.cellar.it.bench;
 import io.cellar.it.tpcds.ResultRows;
 import io.cellar.it.tpcds.TpcdsData;
 import io.cellar.spark.exec.ExecutorCache;
-import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheStats;
 import io.cellar.vmem.ReattachReport;
 import io.cellar.vmem.TierStack;
-import io.cellar.vmem.VmemCache;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -188,7 +186,7 @@ final class RestartBench {
       long t0 = System.nanoTime();
       ExecutorCache cache = ExecutorCache.get();
       double openMs = (System.nanoTime() - t0) / 1e6;
-      ByteCache c = cache.cache();
+      TierStack c = cache.cache();
       if (c == null) {
         throw new IllegalStateException("no cache: " + cache.unavailableReason());
       }
@@ -203,8 +201,7 @@ final class RestartBench {
       }
       double runMs = (System.nanoTime() - start) / 1e6;
       // the persistent tier's own figures; the DRAM tier's entries are written down at the close
-      List<CacheStats> perTier = c instanceof TierStack ts ? ts.tierStats()
-          : List.of(((VmemCache) c).stats());
+      List<CacheStats> perTier = c.tierStats();
       CacheStats st = perTier.get(perTier.size() - 1);
       long topEntries = perTier.size() > 1 ? perTier.get(0).entries() : 0;
       System.out.printf(Locale.ROOT, "%sstate=%s reattach_ms=%.2f open_ms=%.2f recovered=%d"

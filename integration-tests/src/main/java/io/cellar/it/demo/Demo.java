@@ -9,7 +9,6 @@ import io.cellar.spark.CellarExtensions;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.vmem.CacheStats;
 import io.cellar.vmem.TierStack;
-import io.cellar.vmem.VmemCache;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -154,11 +153,8 @@ public final class Demo {
   }
 
   private static long cacheBytes() {
-    ExecutorCache c = ExecutorCache.get();
-    if (c.cache() instanceof TierStack t) {
-      return t.tierStats().stream().mapToLong(CacheStats::poolUsed).sum();
-    }
-    return c.cache() instanceof VmemCache v ? v.stats().poolUsed() : 0;
+    TierStack t = ExecutorCache.get().cache();
+    return t == null ? 0 : t.tierStats().stream().mapToLong(CacheStats::poolUsed).sum();
   }
 
   private static String mib(long bytes) {

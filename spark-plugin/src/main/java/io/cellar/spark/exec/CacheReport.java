@@ -3,11 +3,9 @@
 package io.cellar.spark.exec;
 
 import io.cellar.scheduler.ChunkRef;
-import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.CacheStats;
 import io.cellar.vmem.TierStack;
 import io.cellar.vmem.TierStats;
-import io.cellar.vmem.VmemCache;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,7 +110,7 @@ public final class CacheReport implements Serializable {
    */
   public static CacheReport of(String executor, ExecutorCache ec, boolean clear,
       Set<String> paths, boolean byTable) {
-    ByteCache c = ec.cache();
+    TierStack c = ec.cache();
     if (c == null) {
       return new CacheReport(executor, ec.unavailableReason(), new long[2], new long[4],
           List.of(), null);
@@ -160,16 +158,12 @@ public final class CacheReport implements Serializable {
     return new CacheReport(executor, null, dropped, held, tiers(ec, c), tables);
   }
 
-  private static List<Tier> tiers(ExecutorCache ec, ByteCache c) {
+  private static List<Tier> tiers(ExecutorCache ec, TierStack c) {
     List<Tier> out = new ArrayList<>();
-    if (c instanceof TierStack t) {
-      List<CacheStats> all = t.tierStats();
-      TierStats moves = t.movement();
-      for (int i = 0; i < all.size(); i++) {
-        out.add(new Tier(medium(ec, i), all.get(i), moves));
-      }
-    } else {
-      out.add(new Tier(medium(ec, 0), ((VmemCache) c).stats(), null));
+    List<CacheStats> all = c.tierStats();
+    TierStats moves = c.movement();
+    for (int i = 0; i < all.size(); i++) {
+      out.add(new Tier(medium(ec, i), all.get(i), moves));
     }
     return out;
   }

@@ -5,11 +5,10 @@ package io.cellar.spark.exec;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
 import io.cellar.spark.key.SecurityScope;
-import io.cellar.vmem.ByteCache;
 import io.cellar.vmem.Policy;
 import io.cellar.vmem.ReattachReport;
+import io.cellar.vmem.Tier;
 import io.cellar.vmem.TierStack;
-import io.cellar.vmem.VmemCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public final class ExecutorCache {
   private static final Object LOCK = new Object();
   private static volatile ExecutorCache instance;
 
-  private final ByteCache cache;
+  private final TierStack cache;
   private final String unavailable;
   private final List<TierSpec> tiers;
   private final FooterCache footers;
@@ -65,7 +64,7 @@ public final class ExecutorCache {
   /** Files or columns read without the cache because of an error or an unavailable cache. */
   public final AtomicLong fallbacks = new AtomicLong();
 
-  private ExecutorCache(ByteCache cache, String unavailable, List<TierSpec> tiers,
+  private ExecutorCache(TierStack cache, String unavailable, List<TierSpec> tiers,
       int footerEntries) {
     this.cache = cache;
     this.unavailable = unavailable;
@@ -146,7 +145,7 @@ public final class ExecutorCache {
     } catch (IllegalArgumentException e) {
       return unavailable("invalid configuration: " + e.getMessage(), List.of(), 0);
     }
-    List<VmemCache.Builder> builders = new ArrayList<>();
+    List<Tier> tiers = new ArrayList<>();
     List<TierSpec> used = new ArrayList<>();
     byte[] owner = null;
     for (TierSpec t : wanted) {
@@ -155,28 +154,27 @@ public final class ExecutorCache {
         LOG.warn("Cellar: tier {} left out: {}", t, problem);
         continue;
       }
-      VmemCache.Builder b = VmemCache.builder().extentSize(extent).putWaitMillis(putWait)
-          .policy(policy);
+      Tier tier;
       if (t.path() == null) {
-        b.dram().size(t.size());
+        tier = Tier.dram().size(t.size());
       } else if (isDevice(t.path())) {
-        b.devdax(Path.of(t.path()));
+        tier = Tier.devdax(Path.of(t.path()));
         if (t.size() > 0) {
-          b.size(t.size());
+          tier.size(t.size());
         }
       } else {
-        b.directory(Path.of(t.path())).size(t.size());
+        tier = Tier.directory(Path.of(t.path())).size(t.size());
         if (t.persistent()) {
           if (owner == null) {
             owner = poolOwner(conf);
           }
-          b.persistent().owner(owner);
+          tier.persistent().owner(owner);
         }
       }
-      builders.add(b);
+      tiers.add(tier.extentSize(extent).putWaitMillis(putWait).policy(policy));
       used.add(t);
     }
-    if (builders.isEmpty()) {
+    if (tiers.isEmpty()) {
       return unavailable("no usable tier in " + wanted, wanted, footers);
     }
     // keys that leave the cache, for the driver's registry (an executor of a cluster only)
@@ -185,15 +183,9 @@ public final class ExecutorCache {
         && conf.getOrDefault("spark.plugins", "").contains("io.cellar.spark.CellarPlugin");
     int journal = reporting ? JOURNAL_KEYS : 0;
     try {
-      ByteCache cache;
-      if (builders.size() == 1) {
-        VmemCache.Builder b = builders.get(0);
-        cache = (journal > 0 ? b.evictionJournal(journal) : b).build();
-      } else {
-        TierStack.Builder sb = TierStack.builder().writeDownOnClose(writeDown);
-        builders.forEach(sb::tier);
-        cache = (journal > 0 ? sb.evictionJournal(journal) : sb).build();
-      }
+      TierStack.Builder sb = TierStack.builder().writeDownOnClose(writeDown);
+      tiers.forEach(sb::tier);
+      TierStack cache = (journal > 0 ? sb.evictionJournal(journal) : sb).build();
       LOG.info("Cellar: cache open with tiers {}, extent {} B, policy {}{}", used, extent, policy,
           owner == null ? "" : ", persistent pools of owner scope "
               + java.util.HexFormat.of().formatHex(owner));
@@ -339,7 +331,7 @@ public final class ExecutorCache {
   }
 
   /** The cache; null when unavailable. */
-  public ByteCache cache() {
+  public TierStack cache() {
     return cache;
   }
 

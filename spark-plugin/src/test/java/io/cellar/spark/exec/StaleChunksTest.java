@@ -6,7 +6,8 @@ import io.cellar.scheduler.FileId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellar.spark.key.ChunkKey;
-import io.cellar.vmem.VmemCache;
+import io.cellar.vmem.Tier;
+import io.cellar.vmem.TierStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class StaleChunksTest {
     FileId sameId = identity(same);
     FileId grownId = identity(grown);
     FileId goneId = identity(gone);
-    try (VmemCache cache = VmemCache.builder().dram().size(8L << 20).build()) {
+    try (TierStack cache = Tier.dram().size(8L << 20).open()) {
       byte[] value = "chunk".getBytes(StandardCharsets.UTF_8);
       List<byte[]> keys = new ArrayList<>();
       for (FileId f : List.of(sameId, grownId, goneId)) {

@@ -2,7 +2,8 @@
 // BenchCaches.java -- the caches, keys and values the benchmarks share
 package io.cellar.vmem.bench;
 
-import io.cellar.vmem.VmemCache;
+import io.cellar.vmem.Tier;
+import io.cellar.vmem.TierStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,19 +18,19 @@ final class BenchCaches {
   private BenchCaches() {}
 
   /**
-   * A cache on a medium: {@code dram} (anonymous memory) or {@code shm} (a file pool in a new
-   * directory under /dev/shm; the pool file goes with the cache, the empty directory at exit).
+   * A cache (a stack of one tier) on a medium: {@code dram} (anonymous memory) or {@code shm} (a
+   * file pool in a new directory under /dev/shm; the pool file goes with the cache, the empty
+   * directory at exit).
    */
-  static VmemCache open(String medium, long size, long extent) {
-    VmemCache.Builder b = VmemCache.builder().size(size).extentSize(extent);
+  static TierStack open(String medium, long size, long extent) {
     switch (medium) {
       case "dram":
-        return b.dram().build();
+        return Tier.dram().size(size).extentSize(extent).open();
       case "shm":
         try {
           Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "cellar-jmh-");
           dir.toFile().deleteOnExit();
-          return b.directory(dir).build();
+          return Tier.directory(dir).size(size).extentSize(extent).open();
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -60,7 +61,7 @@ final class BenchCaches {
   /**
    * Fails the trial when a hot benchmark's keys do not all fit: its numbers would mix in misses.
    */
-  static void checkResident(VmemCache cache, byte[][] keys) {
+  static void checkResident(TierStack cache, byte[][] keys) {
     for (byte[] k : keys) {
       if (!cache.exists(k)) {
         throw new IllegalStateException(

@@ -2,7 +2,7 @@
 // EvictionBenchmark.java -- get and put when the pool is full and LRU evicts
 package io.cellar.vmem.bench;
 
-import io.cellar.vmem.VmemCache;
+import io.cellar.vmem.TierStack;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,7 +41,7 @@ public class EvictionBenchmark {
   @Param({"4096", "1048576"})
   public int valueSize;
 
-  VmemCache cache;
+  TierStack cache;
   byte[][] workingSet;
 
   @Setup(Level.Trial)
@@ -84,7 +84,7 @@ public class EvictionBenchmark {
     byte[] k = workingSet[c.next];
     c.dst.clear();
     long size = cache.get(k, c.dst, 0);
-    if (size == VmemCache.MISS) {
+    if (size == TierStack.MISS) {
       cache.put(k, c.src);
     }
     return size;

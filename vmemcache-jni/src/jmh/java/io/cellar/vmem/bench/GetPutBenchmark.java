@@ -2,7 +2,7 @@
 // GetPutBenchmark.java -- get into a direct buffer and replace, with every key a hit
 package io.cellar.vmem.bench;
 
-import io.cellar.vmem.VmemCache;
+import io.cellar.vmem.TierStack;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,7 +41,7 @@ public class GetPutBenchmark {
   @Param({"4096", "1048576"})
   public int valueSize;
 
-  VmemCache cache;
+  TierStack cache;
   byte[][] keys;
 
   @Setup(Level.Trial)

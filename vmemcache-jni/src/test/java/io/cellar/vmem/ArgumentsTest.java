@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// VmemCacheArgumentsTest.java -- bad arguments and bad pool paths fail with messages that say why
+// ArgumentsTest.java -- bad arguments and bad pool paths fail with messages that say why
 package io.cellar.vmem;
 
 import static io.cellar.vmem.TestData.MiB;
@@ -18,14 +18,14 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class VmemCacheArgumentsTest {
+class ArgumentsTest {
   @TempDir(factory = ShmTempDirFactory.class)
   Path dir;
 
   @Test
   void sizeOutsideOneMebibyteTo2Pow56IsRejectedNamingTheValue() {
     for (long bad : new long[] {-1, 0, MiB - 1, 1L << 56, Long.MAX_VALUE}) {
-      assertThatThrownBy(() -> VmemCache.builder().size(bad))
+      assertThatThrownBy(() -> Tier.dram().size(bad))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage(
               "size must be from 1048576 (1 MiB) to 72057594037927935 (2^56 - 1) bytes, was "
@@ -36,7 +36,7 @@ class VmemCacheArgumentsTest {
   @Test
   void extentBelow256BytesIsRejected() {
     for (long bad : new long[] {-5, 0, 255}) {
-      assertThatThrownBy(() -> VmemCache.builder().extentSize(bad))
+      assertThatThrownBy(() -> Tier.dram().extentSize(bad))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("extentSize must be from 256 bytes to the pool size, was " + bad);
     }
@@ -44,34 +44,31 @@ class VmemCacheArgumentsTest {
 
   @Test
   void extentLargerThanThePoolIsRejectedAtBuild() {
-    assertThatThrownBy(() -> VmemCache.builder().dram().size(MiB).extentSize(2 * MiB).build())
+    assertThatThrownBy(() -> Tier.dram().size(MiB).extentSize(2 * MiB).open())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("extentSize 2097152 is larger than the pool size 1048576");
+        .hasMessage("tier 0: extentSize 2097152 is larger than the pool size 1048576");
   }
 
   @Test
-  void builderRejectsNullsAndAMissingMedium() {
-    assertThatThrownBy(() -> VmemCache.builder().build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("no medium chosen: call directory(Path), poolFile(Path), devdax(Path) or dram()");
-    assertThatThrownBy(() -> VmemCache.builder().directory(null))
+  void tierRejectsNulls() {
+    assertThatThrownBy(() -> Tier.directory(null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("directory is null");
-    assertThatThrownBy(() -> VmemCache.builder().devdax(null))
+    assertThatThrownBy(() -> Tier.devdax(null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("devdax device is null");
-    assertThatThrownBy(() -> VmemCache.builder().devdax(dir))
+    assertThatThrownBy(() -> Tier.devdax(dir))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "devdax device " + dir + " is a directory; use directory(Path) for a file pool");
-    assertThatThrownBy(() -> VmemCache.builder().policy(null))
+    assertThatThrownBy(() -> Tier.dram().policy(null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("policy is null; allowed: [NONE, LRU, S3FIFO]");
   }
 
   @Test
   void dataCallsRejectNullAndEmptyKeysAndValues() {
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       assertThatThrownBy(() -> cache.put(null, value(1, 0)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("key is null");
@@ -101,7 +98,7 @@ class VmemCacheArgumentsTest {
 
   @Test
   void getRejectsBadDestinationsAndOffsets() {
-    try (VmemCache cache = TestData.dram(MiB).build()) {
+    try (TierStack cache = TestData.dram(MiB).open()) {
       assertThatThrownBy(() -> cache.get(key("k"), (ByteBuffer) null, 0))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("dst is null");
@@ -127,7 +124,7 @@ class VmemCacheArgumentsTest {
   @Test
   void poolPathThatIsAFileFailsWithNotADirectory() throws IOException {
     Path file = Files.createFile(dir.resolve("plain-file"));
-    Throwable t = catchThrowable(() -> TestData.dir(file, MiB).build());
+    Throwable t = catchThrowable(() -> TestData.dir(file, MiB).open());
     assertThat(t)
         .isInstanceOf(CacheIOException.class)
         .hasMessage("vmemcache_add: open: Not a directory (ENOTDIR: Not a directory)");
@@ -137,7 +134,7 @@ class VmemCacheArgumentsTest {
   @Test
   void missingPoolDirectoryFailsWithNoSuchFile() {
     Path missing = dir.resolve("does-not-exist");
-    Throwable t = catchThrowable(() -> TestData.dir(missing, MiB).build());
+    Throwable t = catchThrowable(() -> TestData.dir(missing, MiB).open());
     assertThat(t)
         .isInstanceOf(CacheIOException.class)
         .hasMessageStartingWith("vmemcache_add: ")
@@ -152,7 +149,7 @@ class VmemCacheArgumentsTest {
     try {
       Assumptions.assumeFalse(
           Files.isWritable(ro), "running with permission overrides (root): mode 0500 is ignored");
-      Throwable t = catchThrowable(() -> TestData.dir(ro, MiB).build());
+      Throwable t = catchThrowable(() -> TestData.dir(ro, MiB).open());
       assertThat(t)
           .isInstanceOf(CacheIOException.class)
           .hasMessageStartingWith("vmemcache_add: ")
@@ -164,13 +161,13 @@ class VmemCacheArgumentsTest {
 
   @Test
   void poolLargerThanTheFileSystemFailsCleanlyAndTheJvmCarriesOn() {
-    Throwable t = catchThrowable(() -> TestData.dir(dir, 1L << 50).build());
+    Throwable t = catchThrowable(() -> TestData.dir(dir, 1L << 50).open());
     assertThat(t)
         .as("a 1 PiB pool in %s", dir)
         .isInstanceOfAny(CacheFullException.class, CacheIOException.class)
         .hasMessageStartingWith("vmemcache_add: ")
         .hasMessageMatching(".*\\((ENOSPC|EFBIG|EIO): [^)]+\\)$");
-    try (VmemCache cache = TestData.dir(dir, MiB).build()) {
+    try (TierStack cache = TestData.dir(dir, MiB).open()) {
       assertThat(cache.put(key("after"), value(100, 1))).isTrue();
       assertThat(cache.exists(key("after"))).isTrue();
     }
@@ -178,7 +175,7 @@ class VmemCacheArgumentsTest {
 
   @Test
   void hugeDramPoolFailsWithAnEngineError() {
-    Throwable t = catchThrowable(() -> TestData.dram(1L << 55).build());
+    Throwable t = catchThrowable(() -> TestData.dram(1L << 55).open());
     assertThat(t).isInstanceOf(CellarException.class).hasMessageStartingWith("cellar_add_dram: ");
   }
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// VmemCacheRoundTripTest.java -- values of every size go in and come out unchanged, by every path
+// RoundTripTest.java -- values of every size go in and come out unchanged, by every path
 package io.cellar.vmem;
 
 import static io.cellar.vmem.TestData.MiB;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class VmemCacheRoundTripTest {
+class RoundTripTest {
   private static final int[] SIZES = {0, 1, 255, 256, 257, 4096, (int) MiB, 3 * (int) MiB + 17};
 
   enum Medium {
@@ -32,9 +32,9 @@ class VmemCacheRoundTripTest {
   @TempDir(factory = ShmTempDirFactory.class)
   Path dir;
 
-  private VmemCache open(Medium m, long size) {
-    VmemCache.Builder b = m == Medium.DRAM ? TestData.dram(size) : TestData.dir(dir, size);
-    return b.extentSize(256).build();
+  private TierStack open(Medium m, long size) {
+    Tier b = m == Medium.DRAM ? TestData.dram(size) : TestData.dir(dir, size);
+    return b.extentSize(256).open();
   }
 
   static Stream<Arguments> mediaAndSizes() {
@@ -46,7 +46,7 @@ class VmemCacheRoundTripTest {
   @MethodSource("mediaAndSizes")
   void byteArrayValueComesBackWhole(Medium m, int size) {
     byte[] v = value(size, size);
-    try (VmemCache cache = open(m, 16 * MiB)) {
+    try (TierStack cache = open(m, 16 * MiB)) {
       assertThat(cache.put(key("k"), v)).isTrue();
       assertThat(cache.get(key("k"))).hasValueSatisfying(got -> assertThat(got).isEqualTo(v));
       assertThat(cache.valueSize(key("k"))).hasValue(size);
@@ -58,7 +58,7 @@ class VmemCacheRoundTripTest {
   @MethodSource("mediaAndSizes")
   void directBufferValueComesBackIntoDirectBuffer(Medium m, int size) {
     byte[] v = value(size, 7);
-    try (VmemCache cache = open(m, 16 * MiB)) {
+    try (TierStack cache = open(m, 16 * MiB)) {
       ByteBuffer src = direct(v);
       assertThat(cache.put(key("k"), src)).isTrue();
       assertThat(src.position()).as("put leaves the source position alone").isZero();
@@ -76,7 +76,7 @@ class VmemCacheRoundTripTest {
   @MethodSource("mediaAndSizes")
   void byteArrayGetCopiesIntoTheGivenRange(Medium m, int size) {
     byte[] v = value(size, 3);
-    try (VmemCache cache = open(m, 16 * MiB)) {
+    try (TierStack cache = open(m, 16 * MiB)) {
       cache.put(key("k"), v);
       byte[] dst = new byte[size + 4];
       Arrays.fill(dst, (byte) 0x5a);
@@ -91,7 +91,7 @@ class VmemCacheRoundTripTest {
   @EnumSource(Medium.class)
   void getFromAnOffsetCopiesTheRestOrAtMostTheRoom(Medium m) {
     byte[] v = value(10_000, 1);
-    try (VmemCache cache = open(m, 4 * MiB)) {
+    try (TierStack cache = open(m, 4 * MiB)) {
       cache.put(key("k"), v);
 
       ByteBuffer small = ByteBuffer.allocateDirect(100);
@@ -117,7 +117,7 @@ class VmemCacheRoundTripTest {
   @Test
   void heapBuffersWorkForPutAndGet() {
     byte[] v = value(5_000, 2);
-    try (VmemCache cache = open(Medium.DRAM, 4 * MiB)) {
+    try (TierStack cache = open(Medium.DRAM, 4 * MiB)) {
       ByteBuffer heap = ByteBuffer.allocate(6_000);
       heap.position(1_000);
       heap.put(v).flip().position(1_000);
@@ -134,10 +134,10 @@ class VmemCacheRoundTripTest {
   @ParameterizedTest
   @EnumSource(Medium.class)
   void missesAreEmptyResultsNotExceptions(Medium m) {
-    try (VmemCache cache = open(m, 2 * MiB)) {
+    try (TierStack cache = open(m, 2 * MiB)) {
       cache.put(key("present"), value(10, 0));
       ByteBuffer dst = ByteBuffer.allocateDirect(16);
-      assertThat(cache.get(key("absent"), dst, 0)).isEqualTo(VmemCache.MISS);
+      assertThat(cache.get(key("absent"), dst, 0)).isEqualTo(TierStack.MISS);
       assertThat(dst.position()).isZero();
       assertThat(cache.get(key("absent"), new byte[4], 0, 4, 0)).isEqualTo(ByteCache.MISS);
       assertThat(cache.get(key("absent"))).isEmpty();
@@ -146,13 +146,13 @@ class VmemCacheRoundTripTest {
       assertThat(cache.valueSize(key("absent"))).isEmpty();
       assertThat(cache.evict(key("absent"))).isFalse();
       assertThat(cache.get(key("presen"))).as("a prefix of a key is another key").isEmpty();
-      assertThat(cache.stats().misses()).isEqualTo(5);
+      assertThat(cache.stats(0).misses()).isEqualTo(5);
     }
   }
 
   @Test
   void putOfAnExistingKeyReturnsFalseAndKeepsTheOldValue() {
-    try (VmemCache cache = open(Medium.DRAM, 2 * MiB)) {
+    try (TierStack cache = open(Medium.DRAM, 2 * MiB)) {
       assertThat(cache.put(key("k"), value(100, 1))).isTrue();
       assertThat(cache.put(key("k"), value(200, 2))).isFalse();
       assertThat(cache.put(key("k"), direct(value(300, 3)))).isFalse();
@@ -163,7 +163,7 @@ class VmemCacheRoundTripTest {
 
   @Test
   void replaceSwapsTheValueOfPresentAndAbsentKeys() {
-    try (VmemCache cache = open(Medium.DRAM, 2 * MiB)) {
+    try (TierStack cache = open(Medium.DRAM, 2 * MiB)) {
       cache.put(key("k"), value(100, 1));
       cache.replace(key("k"), value(5_000, 2));
       cache.replace(key("new"), direct(value(70, 3)));
@@ -171,7 +171,7 @@ class VmemCacheRoundTripTest {
           .hasValueSatisfying(v -> assertThat(v).isEqualTo(value(5_000, 2)));
       assertThat(cache.get(key("new")))
           .hasValueSatisfying(v -> assertThat(v).isEqualTo(value(70, 3)));
-      CacheStats s = cache.stats();
+      CacheStats s = cache.stats(0);
       assertThat(s.replaces()).isEqualTo(2);
       assertThat(s.evictions()).as("a replaced value is not an eviction").isZero();
     }
@@ -179,19 +179,19 @@ class VmemCacheRoundTripTest {
 
   @Test
   void evictRemovesOneKeyAndEvictLeastRecentlyUsedTheOldest() {
-    try (VmemCache cache = open(Medium.DRAM, 2 * MiB)) {
+    try (TierStack cache = open(Medium.DRAM, 2 * MiB)) {
       for (int i = 0; i < 3; i++) {
         cache.put(key(i), value(1_000, i));
       }
       cache.get(key(0)); // key 1 is now the least recently used
       assertThat(cache.evict(key(2))).isTrue();
       assertThat(cache.evict(key(2))).isFalse();
-      assertThat(cache.evictLeastRecentlyUsed()).isTrue();
+      assertThat(cache.evictLeastRecentlyUsed(0)).isTrue();
       assertThat(cache.exists(key(1))).isFalse();
       assertThat(cache.exists(key(0))).isTrue();
-      assertThat(cache.evictLeastRecentlyUsed()).isTrue();
-      assertThat(cache.evictLeastRecentlyUsed()).as("empty cache").isFalse();
-      CacheStats s = cache.stats();
+      assertThat(cache.evictLeastRecentlyUsed(0)).isTrue();
+      assertThat(cache.evictLeastRecentlyUsed(0)).as("empty cache").isFalse();
+      CacheStats s = cache.stats(0);
       assertThat(s.entries()).isZero();
       assertThat(s.evictions()).isEqualTo(3);
       assertThat(s.poolUsed()).isZero();
@@ -200,8 +200,8 @@ class VmemCacheRoundTripTest {
 
   @Test
   void fullCacheUnderPolicyNoneThrowsCacheFullException() {
-    try (VmemCache cache =
-        VmemCache.builder().dram().size(MiB).extentSize(4096).policy(Policy.NONE).build()) {
+    try (TierStack cache =
+        Tier.dram().size(MiB).extentSize(4096).policy(Policy.NONE).open()) {
       byte[] v = value(64 * 1024, 0);
       int stored = 0;
       assertThatThrownBy(
@@ -211,33 +211,33 @@ class VmemCacheRoundTripTest {
                 }
               })
           .isInstanceOf(CacheFullException.class)
-          .hasMessageContaining("vmemcache_put")
+          .hasMessageContaining("cellar_tier_put")
           .hasMessageContaining("(ENOSPC: No space left on device)")
           .satisfies(e -> assertThat(((CellarException) e).code()).isEqualTo(ErrorCode.ENOSPC));
       for (int i = 0; i < 1_000 && cache.exists(key(i)); i++) {
         stored++;
       }
       assertThat(stored).as("values stored before the cache was full").isBetween(1, 16);
-      assertThat(cache.evictLeastRecentlyUsed()).as("policy NONE never evicts").isFalse();
+      assertThat(cache.evictLeastRecentlyUsed(0)).as("policy NONE never evicts").isFalse();
     }
   }
 
   @Test
   void fullCacheUnderLruEvictsTheOldest() {
-    try (VmemCache cache = open(Medium.DRAM, MiB)) {
+    try (TierStack cache = open(Medium.DRAM, MiB)) {
       byte[] v = value(64 * 1024, 0);
       for (int i = 0; i < 100; i++) {
         assertThat(cache.put(key(i), v)).isTrue();
       }
       assertThat(cache.exists(key(99))).isTrue();
       assertThat(cache.exists(key(0))).isFalse();
-      assertThat(cache.stats().evictions()).isPositive();
+      assertThat(cache.stats(0).evictions()).isPositive();
     }
   }
 
   @Test
   void valueLargerThanThePoolThrowsCacheFullException() {
-    try (VmemCache cache = open(Medium.DRAM, MiB)) {
+    try (TierStack cache = open(Medium.DRAM, MiB)) {
       assertThatThrownBy(() -> cache.put(key("big"), new byte[2 * (int) MiB]))
           .isInstanceOf(CacheFullException.class)
           .hasMessageContaining("ENOSPC");
@@ -246,13 +246,13 @@ class VmemCacheRoundTripTest {
 
   @Test
   void statsCountPutsGetsHitsAndMisses() {
-    try (VmemCache cache = open(Medium.DRAM, 2 * MiB)) {
+    try (TierStack cache = open(Medium.DRAM, 2 * MiB)) {
       cache.put(key("a"), value(10, 0));
       cache.put(key("b"), value(10, 1));
       cache.get(key("a"));
       cache.get(key("a"), ByteBuffer.allocateDirect(4), 0);
       cache.get(key("zzz"));
-      CacheStats s = cache.stats();
+      CacheStats s = cache.stats(0);
       assertThat(s.puts()).isEqualTo(2);
       assertThat(s.hits()).isEqualTo(2);
       assertThat(s.misses()).isEqualTo(1);
@@ -266,11 +266,11 @@ class VmemCacheRoundTripTest {
 
   @Test
   void mediaTellsDramFromFile() {
-    try (VmemCache d = open(Medium.DRAM, MiB);
-        VmemCache f = open(Medium.FILE, MiB)) {
-      assertThat(d.media().dram()).isTrue();
-      assertThat(f.media().dram()).isFalse();
-      assertThat(f.media().devdax()).isFalse();
+    try (TierStack d = open(Medium.DRAM, MiB);
+        TierStack f = open(Medium.FILE, MiB)) {
+      assertThat(d.media(0).dram()).isTrue();
+      assertThat(f.media(0).dram()).isFalse();
+      assertThat(f.media(0).devdax()).isFalse();
     }
   }
 
@@ -280,7 +280,7 @@ class VmemCacheRoundTripTest {
     big[0] = 1;
     byte[] other = big.clone();
     other[99_999] ^= 1;
-    try (VmemCache cache = open(Medium.DRAM, 2 * MiB)) {
+    try (TierStack cache = open(Medium.DRAM, 2 * MiB)) {
       cache.put(big, value(10, 1));
       assertThat(cache.get(big)).hasValueSatisfying(v -> assertThat(v).isEqualTo(value(10, 1)));
       assertThat(cache.exists(other)).isFalse();
