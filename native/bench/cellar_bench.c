@@ -4,7 +4,8 @@
  *
  * Usage: cellar_bench [--dir PATH] [--no-dir] [--no-dram] [--seconds S]
  *                     [--ws MIB] [--extent BYTES] [--traces] [--trace-mib MIB]
- *                     [--quick] [--csv] [--help]
+ *                     [--trace-file FILE | --no-trace-file] [--quick] [--csv]
+ *                     [--help]
  *
  *   --dir PATH    directory of the file pool (default /dev/shm)
  *   --no-dir      skip the file pool
@@ -14,6 +15,9 @@
  *   --extent B    extent size of the pools (default 256)
  *   --traces      the traces workload (below) instead of the cases
  *   --trace-mib M size of the (top) cache the traces run on (default 16)
+ *   --trace-file F the recorded trace --traces replays too (default
+ *                 CELLAR_RECORDED_TRACE, set by the build)
+ *   --no-trace-file  the generated traces only
  *   --quick       smoke run: 0.1 s per case, 16 MiB working set; 1 MiB
  *                 caches for --traces
  *   --csv         CSV instead of Markdown tables
@@ -45,6 +49,9 @@
  * Every access is a get of 8 bytes, and a put of the value after a miss;
  * it reports the hit ratio, the share of accesses served by the top tier,
  * and accesses per second over the whole trace, misses and puts included.
+ * It also replays a trace recorded from a TPC-DS benchmark run (--trace-file,
+ * by default traces/tpcds-sf1-io9.trace beside this file) with its values'
+ * real sizes, on caches sized as the benchmark's tiered mode (trace_run).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -80,6 +87,7 @@ struct opts {
 	size_t ws, extent;
 	int traces;
 	size_t trace_size;
+	const char *trace_file;	/* a recorded trace, or NULL */
 };
 
 struct result {
@@ -455,11 +463,11 @@ struct trace_target {
 };
 
 /*
- * trace_access -- a trace_fn: a get of 8 bytes of key k, and a put of its
- * value after a miss
+ * trace_access_sized -- a trace_sized_fn: a get of 8 bytes of key k, and a
+ * put of its value of `size` bytes (at most the target's buffer) after a miss
  */
 static int
-trace_access(void *arg, uint32_t k)
+trace_access_sized(void *arg, uint32_t k, uint32_t size)
 {
 	struct trace_target *x = arg;
 	char buf[8];
@@ -476,11 +484,19 @@ trace_access(void *arg, uint32_t k)
 		die("a trace get");
 	memcpy(x->val, &k, sizeof(k));
 	int ret = x->t != NULL ?
-		cellar_tier_put(x->t, &k, sizeof(k), x->val, TRACE_VAL) :
-		vmemcache_put(x->c, &k, sizeof(k), x->val, TRACE_VAL);
-	if (ret != 0)
+		cellar_tier_put(x->t, &k, sizeof(k), x->val, size) :
+		vmemcache_put(x->c, &k, sizeof(k), x->val, size);
+	/* a recorded value larger than the whole cache is not kept */
+	if (ret != 0 && errno != ENOSPC)
 		die("a trace put");
 	return 0;
+}
+
+/* trace_access -- a trace_fn: trace_access_sized with TRACE_VAL bytes */
+static int
+trace_access(void *arg, uint32_t k)
+{
+	return trace_access_sized(arg, k, TRACE_VAL);
 }
 
 /* trace_cache -- a cache for the traces: 4 KiB extents under `policy` */
@@ -515,32 +531,60 @@ struct trace_result {
 	double hit, top_hit, ops_s;
 };
 
+/* the traces: two generated ones, and one recorded from a run */
+enum trace_kind { T_HOT_SCAN, T_ZIPF, T_RECORDED };
+static const char *trace_names[] = {"hot+scan", "zipf-0.9", "recorded"};
+
 /*
  * trace_run -- one trace on fresh caches: the top (DRAM unless --no-dram)
- * alone, or with `stacked` over a file pool of twice its size
+ * alone, or with `stacked` over a file pool. The generated traces run on a
+ * top of --trace-mib in 4 KiB extents over a pool of twice that; the
+ * recorded trace, as the TPC-DS benchmark's tiered mode that recorded it
+ * (72 MiB over 287 MiB for 365 MiB of chunks), on a top of 0.2 of its
+ * distinct bytes over a pool of 0.78 of them, in 16 KiB extents (the
+ * plugin's default): the stack holds a little less than the data.
  */
 static void
 trace_run(const struct opts *o, int stacked, enum cellar_policy policy,
-		int zipf, unsigned cap, struct trace_result *res)
+		enum trace_kind kind, unsigned cap,
+		const struct trace_recorded *rec, struct trace_result *res)
 {
 	VMEMcache *cs[2];
-	struct trace_target x = {NULL, NULL, xmalloc(TRACE_VAL), 0};
-	cs[0] = trace_cache(o, o->use_dram, o->trace_size, policy);
+	size_t top = o->trace_size, below = 2 * o->trace_size;
+	size_t extent = TRACE_EXTENT, vmax = TRACE_VAL;
+	if (kind == T_RECORDED) {
+		top = (size_t)(rec->bytes / 5);
+		below = (size_t)(rec->bytes * 78 / 100);
+		extent = 16 * KIB;
+		vmax = rec->max_size;
+	}
+	struct trace_target x = {NULL, NULL, xmalloc(vmax), 0};
+	cs[0] = cache_with(o, o->use_dram, top, extent, policy);
 	x.c = cs[0];
 	if (stacked) {
-		cs[1] = trace_cache(o, 0, 2 * o->trace_size, policy);
+		cs[1] = cache_with(o, 0, below, extent, policy);
 		x.t = cellar_tier_new(cs, 2);
 		if (x.t == NULL)
 			die("cellar_tier_new");
 	}
 	unsigned long hits = 0;
 	double t0 = now();
-	res->n = zipf ? trace_zipf(cap, (unsigned long)cap *
-			ZIPF_READS_PER_VALUE, trace_access, &x, &hits) :
-		trace_hot_scan(cap, trace_access, &x, &hits);
+	switch (kind) {
+	case T_HOT_SCAN:
+		res->n = trace_hot_scan(cap, trace_access, &x, &hits);
+		break;
+	case T_ZIPF:
+		res->n = trace_zipf(cap, (unsigned long)cap *
+			ZIPF_READS_PER_VALUE, trace_access, &x, &hits);
+		if (res->n == 0)
+			die("trace_zipf (out of memory)");
+		break;
+	case T_RECORDED:
+		res->n = trace_recorded_replay(rec, trace_access_sized, &x,
+			&hits);
+		break;
+	}
 	double t1 = now();
-	if (res->n == 0)
-		die("trace_zipf (out of memory)");
 	res->hit = (double)hits / (double)res->n;
 	res->top_hit = (double)x.top_hits / (double)res->n;
 	res->ops_s = (double)res->n / (t1 - t0);
@@ -562,26 +606,41 @@ bench_traces(const struct opts *o)
 	} policies[] = {
 		{CELLAR_POLICY_LRU, "LRU"}, {CELLAR_POLICY_S3FIFO, "S3-FIFO"},
 	};
-	static const char *traces[] = {"hot+scan", "zipf-0.9"};
 	const char *one = o->use_dram ? "dram" : "dir";
 	int nsetups = o->use_dir && o->use_dram ? 2 : 1;
-	struct trace_result res[8];
+	struct trace_result res[12];
 	unsigned nres = 0;
 	unsigned cap = trace_capacity(o, o->use_dram, o->trace_size);
 	fprintf(stderr, "cellar_bench --traces: %zu MiB top cache, %u values of "
 		"%d B\n", o->trace_size / MIB, cap, TRACE_VAL);
+	struct trace_recorded rec = {0};
+	int ntraces = 2;
+	if (o->trace_file != NULL) {
+		if (trace_recorded_load(o->trace_file, &rec) != 0) {
+			fprintf(stderr, "cellar_bench: cannot read the recorded "
+				"trace %s: %s\n", o->trace_file,
+				strerror(errno));
+			exit(1);
+		}
+		ntraces = 3;
+		fprintf(stderr, "recorded trace %s: %zu accesses of %u keys, "
+			"%.1f MiB distinct\n", o->trace_file, rec.n, rec.nkeys,
+			(double)rec.bytes / (double)MIB);
+	}
 	for (int st = 0; st < nsetups; st++)
 		for (unsigned p = 0; p < 2; p++)
-			for (int z = 0; z < 2; z++) {
+			for (int z = 0; z < ntraces; z++) {
 				struct trace_result *r = &res[nres++];
 				r->setup = st ? "dram over dir" : one;
 				r->policy = policies[p].name;
-				r->trace = traces[z];
-				trace_run(o, st, policies[p].p, z, cap, r);
+				r->trace = trace_names[z];
+				trace_run(o, st, policies[p].p,
+					(enum trace_kind)z, cap, &rec, r);
 				fprintf(stderr, "  %-13s %-7s %-8s hit %.3f, "
 					"%.0f ops/s\n", r->setup, r->policy,
 					r->trace, r->hit, r->ops_s);
 			}
+	trace_recorded_free(&rec);
 	if (o->csv)
 		printf("setup,policy,trace,accesses,hit_ratio,top_hit_ratio,"
 			"ops_per_s\n");
@@ -605,7 +664,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: cellar_bench [--dir PATH] [--no-dir] [--no-dram] [--seconds S]\n"
 "                    [--ws MIB] [--extent BYTES] [--traces] [--trace-mib MIB]\n"
-"                    [--quick] [--csv] [--help]\n"
+"                    [--trace-file FILE | --no-trace-file] [--quick] [--csv]\n"
+"                    [--help]\n"
 "  --dir PATH   directory of the file pool (default /dev/shm)\n"
 "  --no-dir     skip the file pool\n"
 "  --no-dram    skip the DRAM pool\n"
@@ -615,6 +675,9 @@ usage(FILE *f)
 "  --traces     hit ratio and ops/s of LRU and S3-FIFO on two traces, one\n"
 "               tier and DRAM over a file pool, instead of the cases\n"
 "  --trace-mib M  size of the (top) cache of --traces (default 16)\n"
+"  --trace-file F  the recorded trace --traces also replays (default\n"
+"               " CELLAR_RECORDED_TRACE ")\n"
+"  --no-trace-file  the generated traces only\n"
 "  --quick      smoke run: 0.1 s per case, 16 MiB working set, 1 MiB trace\n"
 "               caches\n"
 "  --csv        CSV instead of Markdown\n"
@@ -626,7 +689,8 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
-	struct opts o = {"/dev/shm", 1, 1, 0, 1.5, 256 * MIB, 256, 0, 16 * MIB};
+	struct opts o = {"/dev/shm", 1, 1, 0, 1.5, 256 * MIB, 256, 0, 16 * MIB,
+		CELLAR_RECORDED_TRACE};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -646,6 +710,10 @@ main(int argc, char *argv[])
 			o.extent = (size_t)strtoull(argv[++i], NULL, 10);
 		} else if (strcmp(a, "--traces") == 0) {
 			o.traces = 1;
+		} else if (strcmp(a, "--trace-file") == 0 && i + 1 < argc) {
+			o.trace_file = argv[++i];
+		} else if (strcmp(a, "--no-trace-file") == 0) {
+			o.trace_file = NULL;
 		} else if (strcmp(a, "--trace-mib") == 0 && i + 1 < argc) {
 			o.trace_size = (size_t)strtoull(argv[++i], NULL, 10) * MIB;
 		} else if (strcmp(a, "--quick") == 0) {

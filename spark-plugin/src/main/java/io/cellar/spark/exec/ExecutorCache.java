@@ -105,6 +105,7 @@ public final class ExecutorCache {
 
   /** Closes this JVM's cache; a later {@link #get()} makes a new one. */
   public static void shutdown() {
+    AccessTrace.flush();
     synchronized (LOCK) {
       ExecutorCache c = instance;
       instance = null;

@@ -9,6 +9,7 @@ import io.cellar.spark.chunk.ChunkVector;
 import io.cellar.spark.chunk.ChunkWriter;
 import io.cellar.spark.chunk.WrappedVector;
 import io.cellar.spark.conf.CellarConf;
+import io.cellar.spark.exec.AccessTrace;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.exec.FooterCache;
 import io.cellar.spark.key.ChunkKey;
@@ -419,8 +420,9 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   /** The cached chunk of a column of the current row group, pinned; null on a miss. */
   private ChunkVector pinned(int column) {
     Optional<Pin> p;
+    byte[] key = key(column);
     try {
-      p = cache.pin(key(column));
+      p = cache.pin(key);
     } catch (RuntimeException e) {
       owner.warnFallback("a column chunk", e);
       return null;
@@ -444,10 +446,11 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       pin.close();
       owner.rejected.incrementAndGet();
       owner.warnFallback("an unreadable cached chunk", e);
-      cache.evict(key(column));
+      cache.evict(key);
       owner.misses.incrementAndGet();
       return null;
     }
+    AccessTrace.access(key, pin.size());
     pins.add(pin);
     owner.hits.incrementAndGet();
     if (metrics != null) {
@@ -533,7 +536,9 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     try {
       ChunkLayout l = w.finish();
       ChunkKey k = chunkKey(column);
-      if (cache.putGather(k.encode(), l.addresses(), l.lengths())) {
+      byte[] key = k.encode();
+      AccessTrace.access(key, l.totalBytes());
+      if (cache.putGather(key, l.addresses(), l.lengths())) {
         owner.added.incrementAndGet();
         owner.inventory().chunkAdded(k);
         if (metrics != null) {
