@@ -22,14 +22,42 @@ final class OffHeapBuffer implements AutoCloseable {
   long reserve(long more) {
     long need = size + more;
     if (need > capacity) {
-      long cap = Math.max(ChunkFormat.align8(need), Math.max(64, capacity * 2));
-      address =
-          address == 0 ? Platform.allocateMemory(cap) : Platform.reallocateMemory(address, size, cap);
-      capacity = cap;
+      grow(need);
     }
     long at = address + size;
     size = need;
     return at;
+  }
+
+  /**
+   * Moves to a block of at least {@code need} bytes: from the allocator while small, from {@link
+   * NativeBlocks} (already mapped memory, when a finished chunk handed one back) once large.
+   */
+  private void grow(long need) {
+    long cap = Math.max(ChunkFormat.align8(need), Math.max(64, capacity * 2));
+    if (cap < NativeBlocks.MIN_BLOCK) {
+      address =
+          address == 0 ? Platform.allocateMemory(cap) : Platform.reallocateMemory(address, size, cap);
+      capacity = cap;
+      return;
+    }
+    cap = NativeBlocks.blockSize(cap);
+    long block = NativeBlocks.take(cap);
+    if (address != 0) {
+      Platform.copyMemory(null, address, null, block, size);
+      release();
+    }
+    address = block;
+    capacity = cap;
+  }
+
+  /** Frees the block, or hands it back to {@link NativeBlocks}. */
+  private void release() {
+    if (capacity >= NativeBlocks.MIN_BLOCK) {
+      NativeBlocks.give(address, capacity);
+    } else {
+      Platform.freeMemory(address);
+    }
   }
 
   void putByte(byte v) {
@@ -79,7 +107,7 @@ final class OffHeapBuffer implements AutoCloseable {
   @Override
   public void close() {
     if (address != 0) {
-      Platform.freeMemory(address);
+      release();
       address = 0;
       capacity = 0;
       size = 0;
