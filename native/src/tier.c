@@ -289,20 +289,41 @@ fits(cellar_tier *t, unsigned i, size_t key_size, size_t value_size)
 }
 
 /*
- * store -- puts or replaces into the highest tier that can hold the value;
- * a replace first removes the key from every tier, so that no tier keeps an
- * older value, not even one that the put's own evictions would demote
- * (internal)
+ * entry_tier -- the tier a new value enters: the highest that can hold it
+ * under LRU (as vmemcache's callers expect); under an S3-FIFO top the
+ * lowest, so that a value reaches a higher tier only when read again there
+ * (promote), and a scan never passes through the top; n when no tier can
+ * hold it (internal)
+ */
+static unsigned
+entry_tier(cellar_tier *t, size_t key_size, size_t value_size)
+{
+	if (t->caches[0]->policy == REPL_S3FIFO) {
+		for (unsigned i = t->n; i-- > 0;)
+			if (fits(t, i, key_size, value_size))
+				return i;
+		return t->n;
+	}
+	unsigned first = 0;
+	while (first < t->n && !fits(t, first, key_size, value_size))
+		first++;
+	return first;
+}
+
+/*
+ * store -- puts or replaces into the tier entry_tier picks, or, when that
+ * tier has no room, the next one that takes it (below under LRU, above
+ * under S3-FIFO); a replace first removes the key from every tier, so that
+ * no tier keeps an older value, not even one that the put's own evictions
+ * would demote (internal)
  */
 static int
 store(cellar_tier *t, const void *key, size_t key_size,
 		const struct vc_src *src, unsigned nsrc, size_t value_size,
 		int replace)
 {
-	unsigned first = 0;
-	while (first < t->n && !fits(t, first, key_size, value_size))
-		first++;
-	if (first == t->n)
+	unsigned target = entry_tier(t, key_size, value_size);
+	if (target == t->n)
 		return err_set(ENOSPC,
 			"a value of %zu bytes does not fit in any tier", value_size);
 	/* one tier: no other tier to keep in step, and the cache replaces in
@@ -315,17 +336,23 @@ store(cellar_tier *t, const void *key, size_t key_size,
 			cellar_remove(t->caches[i], key, key_size);
 	} else {
 		for (unsigned i = 0; i < t->n; i++)
-			if (i != first && vmemcache_exists(t->caches[i], key,
+			if (i != target && vmemcache_exists(t->caches[i], key,
 					key_size, NULL) == 1)
 				return err_set(EEXIST, "the key already exists");
 	}
+	int up = t->caches[0]->policy == REPL_S3FIFO;
 	int ret = -1;
-	unsigned placed;
-	for (placed = first; placed < t->n; placed++) {
-		ret = vc_store(t->caches[placed], key, key_size, src, nsrc,
-				value_size, replace);
-		if (ret == 0 || errno != ENOSPC)
+	unsigned placed = target;
+	for (;;) {
+		if (fits(t, placed, key_size, value_size)) {
+			ret = vc_store(t->caches[placed], key, key_size, src,
+					nsrc, value_size, replace);
+			if (ret == 0 || errno != ENOSPC)
+				break;
+		}
+		if (up ? placed == 0 : placed + 1 == t->n)
 			break;
+		placed = up ? placed - 1 : placed + 1;
 	}
 	/* a demotion racing the checks above may have left an older value
 	 * below the new one */

@@ -159,9 +159,10 @@ test_traces(void)
 }
 
 /*
- * test_tier_promotion -- in a stack, a hit below an S3-FIFO top promotes
- * only when repeated (the first is served from below), and the count
- * starts again after a promotion; an LRU lower tier promotes at once
+ * test_tier_promotion -- in a stack, a new value enters the top under LRU
+ * and the bottom under S3-FIFO; a hit below an S3-FIFO top promotes only
+ * when repeated (the first is served from below), and the count starts
+ * again after a promotion; an LRU lower tier promotes at once
  */
 static void
 test_tier_promotion(void)
@@ -174,7 +175,12 @@ test_tier_promotion(void)
 		uint32_t k = 42;
 		char v[VAL] = {0}, got[8];
 		UT_OK(cellar_tier_put(t, &k, sizeof(k), v, VAL));
-		UT_OK(vmemcache_evict(cs[0], &k, sizeof(k))); /* demoted */
+		if (p == CELLAR_POLICY_LRU) {
+			UT_ASSERTeq(vmemcache_exists(cs[0], &k, sizeof(k), NULL),
+				1);
+			UT_OK(vmemcache_evict(cs[0], &k, sizeof(k))); /* demoted */
+		}
+		UT_ASSERTeq(vmemcache_exists(cs[0], &k, sizeof(k), NULL), 0);
 		UT_ASSERTeq(vmemcache_exists(cs[1], &k, sizeof(k), NULL), 1);
 		unsigned idx = 9;
 		UT_ASSERTeq(cellar_tier_get(t, &k, sizeof(k), got, 8, 0, NULL,
@@ -195,10 +201,61 @@ test_tier_promotion(void)
 		struct cellar_tier_stats ts;
 		UT_OK(cellar_tier_stats_get(t, &ts));
 		UT_ASSERTeq(ts.promotions, 1);
+		UT_ASSERTeq(ts.demotions, p == CELLAR_POLICY_LRU ? 1 : 0);
 		cellar_tier_delete(t);
 		vmemcache_delete(cs[0]);
 		vmemcache_delete(cs[1]);
 	}
+}
+
+/*
+ * test_tier_scan -- under S3-FIFO a scan read once passes the top by: each
+ * value enters the bottom, nothing is demoted, and a value put while the
+ * bottom is full of pinned values goes up to the top instead
+ */
+static void
+test_tier_scan(void)
+{
+	VMEMcache *cs[2] = {cache_with(CELLAR_POLICY_S3FIFO, MIB),
+		cache_with(CELLAR_POLICY_S3FIFO, 2 * MIB)};
+	cellar_tier *t = cellar_tier_new(cs, 2);
+	UT_ASSERT(t != NULL);
+	char v[VAL] = {0}, got[8];
+	/* a scan of three bottoms' worth of values, each read once */
+	for (uint32_t k = 0; k < 3 * 2 * MIB / VAL; k++) {
+		unsigned idx;
+		if (cellar_tier_get(t, &k, sizeof(k), got, 8, 0, NULL, &idx) < 0)
+			UT_OK(cellar_tier_put(t, &k, sizeof(k), v, VAL));
+	}
+	unsigned long long top = 0;
+	UT_OK(vmemcache_get_stat(cs[0], VMEMCACHE_STAT_PUT, &top, sizeof(top)));
+	UT_ASSERTeq(top, 0);
+	struct cellar_tier_stats ts;
+	UT_OK(cellar_tier_stats_get(t, &ts));
+	UT_ASSERTeq(ts.demotions, 0);
+	UT_ASSERTeq(ts.promotions, 0);
+	UT_ASSERT(ts.dropped > 0);
+
+	/* the bottom pinned full: a new value goes up to the top */
+	UT_OK(cellar_set_put_wait(cs[1], 0));
+	unsigned long long n = 0;
+	UT_OK(vmemcache_get_stat(cs[1], VMEMCACHE_STAT_ENTRIES, &n, sizeof(n)));
+	cellar_pin *pins = calloc(n, sizeof(*pins));
+	UT_ASSERT(pins != NULL);
+	unsigned npins = 0;
+	for (uint32_t k = 0; k < 3 * 2 * MIB / VAL && npins < n; k++)
+		if (cellar_pin_get(cs[1], &k, sizeof(k), &pins[npins]) == 0)
+			npins++;
+	UT_ASSERTeq(npins, n);
+	uint32_t fresh = 1u << 30;
+	UT_OK(cellar_tier_put(t, &fresh, sizeof(fresh), v, VAL));
+	UT_ASSERTeq(vmemcache_exists(cs[0], &fresh, sizeof(fresh), NULL), 1);
+	for (unsigned i = 0; i < npins; i++)
+		cellar_pin_release(&pins[i]);
+	free(pins);
+	cellar_tier_delete(t);
+	vmemcache_delete(cs[0]);
+	vmemcache_delete(cs[1]);
 }
 
 int
@@ -209,5 +266,6 @@ main(void)
 	test_queues();
 	test_traces();
 	test_tier_promotion();
+	test_tier_scan();
 	return ut_done();
 }
