@@ -288,6 +288,13 @@ fits(cellar_tier *t, unsigned i, size_t key_size, size_t value_size)
 			value_size);
 }
 
+/* enters_low -- whether new values enter the stack low (an S3-FIFO top) */
+static int
+enters_low(const cellar_tier *t)
+{
+	return t->caches[0]->policy == REPL_S3FIFO;
+}
+
 /*
  * entry_tier -- the tier a new value enters: the highest that can hold it
  * under LRU (as vmemcache's callers expect); under an S3-FIFO top the
@@ -298,7 +305,7 @@ fits(cellar_tier *t, unsigned i, size_t key_size, size_t value_size)
 static unsigned
 entry_tier(cellar_tier *t, size_t key_size, size_t value_size)
 {
-	if (t->caches[0]->policy == REPL_S3FIFO) {
+	if (enters_low(t)) {
 		for (unsigned i = t->n; i-- > 0;)
 			if (fits(t, i, key_size, value_size))
 				return i;
@@ -340,7 +347,7 @@ store(cellar_tier *t, const void *key, size_t key_size,
 					key_size, NULL) == 1)
 				return err_set(EEXIST, "the key already exists");
 	}
-	int up = t->caches[0]->policy == REPL_S3FIFO;
+	int up = enters_low(t);
 	int ret = -1;
 	unsigned placed = target;
 	for (;;) {

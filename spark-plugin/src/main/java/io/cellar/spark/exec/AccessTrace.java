@@ -93,7 +93,12 @@ public final class AccessTrace {
     if (failed) {
       return;
     }
-    Integer id = ids.computeIfAbsent(ByteBuffer.wrap(key.clone()), k -> ids.size());
+    Integer id = ids.get(ByteBuffer.wrap(key));
+    if (id == null) {
+      // a copy of the key, which the caller may reuse
+      id = ids.size();
+      ids.put(ByteBuffer.wrap(key.clone()), id);
+    }
     try {
       out.write(id + " " + size);
       out.newLine();
