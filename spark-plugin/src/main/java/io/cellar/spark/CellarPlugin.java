@@ -116,6 +116,10 @@ public final class CellarPlugin implements SparkPlugin {
     r.register("chunks.notAdded", (Gauge<Long>) c.notAdded::get);
     r.register("chunks.rejected", (Gauge<Long>) c.rejected::get);
     r.register("fallbacks", (Gauge<Long>) c.fallbacks::get);
+    r.register("build.bytes", (Gauge<Long>) c.builders().buildingBytes::get);
+    r.register("build.parts.helpers", (Gauge<Long>) c.builders().counters().byHelpers::get);
+    r.register("build.parts.tasks", (Gauge<Long>) c.builders().counters().byOwners::get);
+    r.register("build.refused", (Gauge<Long>) c.builders().counters().refused::get);
     r.register("available", (Gauge<Integer>) () -> c.available() ? 1 : 0);
     TierStack cache = c.cache();
     int tiers = cache == null ? 0 : cache.tierCount();

@@ -140,6 +140,9 @@ class CellarFaultsSuite extends AnyFunSuite {
       assert(value("chunks.hits") > 0)
       assert(value("tier0.entries") == value("chunks.added"))
       assert(value("tier0.poolUsed") > 0 && value("tier0.poolSize") >= value("tier0.poolUsed"))
+      // every append of the cold scans ran once, on a helper or on its task; none is held now
+      assert(value("build.parts.helpers") + value("build.parts.tasks") > 0)
+      assert(value("build.bytes") == 0)
     }
   }
 

@@ -120,6 +120,30 @@ class CellarReadSuite extends CellarSuiteBase {
     }
   }
 
+  test("chunks are built beside the task: every batch appended once, nothing held after") {
+    val s = spark
+    import s.implicits._
+    // one row group of 200,000 rows, read in 200 batches of 1,000
+    (0 until 200000).map(i => (i, i * 3L, s"s${i % 977}", i % 7)).toDF("key", "a", "b", "c")
+      .coalesce(1).write.parquet(path("beside"))
+    assert(rowGroups(path("beside")) == 1)
+    val counters = cache.builders().counters()
+    assert(cache.builders().threads() == 1)
+    val (byHelpers, byTasks) = (counters.byHelpers.get(), counters.byOwners.get())
+    spark.conf.set("spark.sql.parquet.columnarReaderBatchSize", "1000")
+    try {
+      val (_, m, a) = delta(withCellar(on = true)(
+        spark.read.parquet(path("beside")).where("c <> 3").collect()))
+      assert(m == 4 && a == 4, s"$m misses and $a chunks added for 4 columns")
+      val parts = counters.byHelpers.get() - byHelpers + counters.byOwners.get() - byTasks
+      assert(parts == 4 * 200, s"$parts appends for 200 batches of 4 columns")
+      // the scan's plan kept the task busy while a helper was free: it took some appends
+      assert(counters.byHelpers.get() > byHelpers, "no append ran on the helper")
+      assert(cache.builders().buildingBytes.get() == 0, "bytes still held after the scan")
+      checkSame(spark.read.parquet(path("beside")).where("c <> 3"))
+    } finally spark.conf.unset("spark.sql.parquet.columnarReaderBatchSize")
+  }
+
   test("a file rewritten under the same path returns the new rows") {
     val s = spark
     import s.implicits._

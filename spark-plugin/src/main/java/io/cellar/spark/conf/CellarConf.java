@@ -121,6 +121,17 @@ public final class CellarConf {
           .check(v -> (Long) v >= (1L << 20) && (Long) v <= (1L << 30), "a size from 1m to 1g")
           .bytesConf("256m");
 
+  public static final ConfEntry<Integer> BUILD_THREADS =
+      ConfEntry.conf("spark.cellar.build.threads")
+          .doc("Threads per executor that build column chunks beside the tasks: while a task's"
+              + " plan consumes a decoded batch, a helper appends it to the chunks being built."
+              + " A task never waits for a helper: what no helper has taken when the task needs"
+              + " the batch again it builds itself. They pay where a core has no task (a table"
+              + " of few row groups); 0 builds on the tasks only.")
+          .startup()
+          .check(v -> (Integer) v >= 0 && (Integer) v <= 64, "an integer from 0 to 64")
+          .intConf(1);
+
   public static final ConfEntry<Boolean> CACHE_ENCRYPTED =
       ConfEntry.conf("spark.cellar.cache.encrypted-files.enabled")
           .doc("Cache files written with Parquet modular encryption. Off, such files are read by"

@@ -46,6 +46,7 @@ public final class ExecutorCache {
   private final String unavailable;
   private final List<TierSpec> tiers;
   private final FooterCache footers;
+  private final BuildHelpers builders;
   private final AtomicBoolean warned = new AtomicBoolean();
   private final Inventory inventory = new Inventory();
   /** Done once the chunks a reattached pool brought back were checked against their files. */
@@ -65,11 +66,12 @@ public final class ExecutorCache {
   public final AtomicLong fallbacks = new AtomicLong();
 
   private ExecutorCache(TierStack cache, String unavailable, List<TierSpec> tiers,
-      int footerEntries) {
+      int footerEntries, int buildThreads) {
     this.cache = cache;
     this.unavailable = unavailable;
     this.tiers = tiers;
     this.footers = new FooterCache(footerEntries);
+    this.builders = new BuildHelpers(buildThreads);
   }
 
   /** This JVM's cache, made from SparkEnv's configuration at first call. */
@@ -109,6 +111,9 @@ public final class ExecutorCache {
     synchronized (LOCK) {
       ExecutorCache c = instance;
       instance = null;
+      if (c != null) {
+        c.builders.close();
+      }
       if (c != null && c.cache != null) {
         try {
           c.cache.close();
@@ -129,6 +134,7 @@ public final class ExecutorCache {
   static ExecutorCache open(Map<String, String> conf, boolean local) {
     List<TierSpec> wanted;
     int footers;
+    int buildThreads;
     long extent;
     long putWait;
     long writeDown;
@@ -136,6 +142,7 @@ public final class ExecutorCache {
     try {
       wanted = TierSpec.parseList(CellarConf.TIERS.from(conf));
       footers = CellarConf.FOOTER_CACHE_ENTRIES.from(conf);
+      buildThreads = CellarConf.BUILD_THREADS.from(conf);
       extent = CellarConf.EXTENT_SIZE.from(conf);
       putWait = CellarConf.PUT_WAIT.from(conf);
       writeDown = CellarConf.WRITE_DOWN_TIMEOUT.from(conf);
@@ -192,7 +199,7 @@ public final class ExecutorCache {
               + java.util.HexFormat.of().formatHex(owner));
       Optional<ReattachReport> r = cache.reattach();
       r.ifPresent(ExecutorCache::logReattach);
-      ExecutorCache ec = new ExecutorCache(cache, null, used, footers);
+      ExecutorCache ec = new ExecutorCache(cache, null, used, footers, buildThreads);
       ec.sweepStale(conf, r.map(ReattachReport::entriesRecovered).orElse(0L) > 0);
       return ec;
     } catch (RuntimeException | LinkageError e) {
@@ -260,7 +267,7 @@ public final class ExecutorCache {
 
   private static ExecutorCache unavailable(String why, List<TierSpec> tiers, int footers) {
     LOG.warn("Cellar: the cache is not available, Parquet scans read uncached: {}", why);
-    ExecutorCache e = new ExecutorCache(null, why, tiers, footers);
+    ExecutorCache e = new ExecutorCache(null, why, tiers, footers, 0);
     e.stocked.complete(null);
     return e;
   }
@@ -344,6 +351,11 @@ public final class ExecutorCache {
   /** What this cache reports to the driver's registry (a no-op until the plugin attaches it). */
   public Inventory inventory() {
     return inventory;
+  }
+
+  /** The threads that build chunks beside the tasks. */
+  public BuildHelpers builders() {
+    return builders;
   }
 
   /** The footers and row-group choices of this cache's scans; they go with the cache. */

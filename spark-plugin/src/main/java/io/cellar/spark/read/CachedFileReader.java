@@ -10,8 +10,10 @@ import io.cellar.spark.chunk.ChunkWriter;
 import io.cellar.spark.chunk.WrappedVector;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.exec.AccessTrace;
+import io.cellar.spark.exec.BuildHelpers;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.exec.FooterCache;
+import io.cellar.spark.exec.SharedWork;
 import io.cellar.spark.key.ChunkKey;
 import io.cellar.spark.key.FileIds;
 import io.cellar.spark.key.SecurityScope;
@@ -76,6 +78,11 @@ import scala.collection.AbstractIterator;
  * when the row group is done. Batches hold at most the scan's batch size of rows and never span
  * row groups.
  *
+ * <p>The appends of a decoded batch to the chunks being built are offered to the executor's
+ * {@link BuildHelpers}, which run them while the plan above consumes the batch; before the
+ * decoder overwrites the batch, the reader runs what no helper took and waits for what one is
+ * running (one column of one batch at most per helper).
+ *
  * <p>Spark's FileScanRDD closes this iterator (it is {@link Closeable}) when it moves to the next
  * file and when the task ends; only then are pins released and decoders freed, so batches stay
  * valid while the plan above consumes them.
@@ -121,6 +128,15 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private VectorizedParquetRecordReader decoder;
   private int[] decoded; // column -> index in the decoder's batch, or -1
   private ChunkWriter[] writers;
+  /** The appends of the last batch, shared with the helpers; null when none is pending. */
+  private SharedWork appending;
+  /** Per part of {@link #appending}: its column, and the batch's vector and rows. */
+  private final int[] appendColumn;
+  private final WritableColumnVector[] appendVector;
+  private int appendRows;
+  /** Native bytes of this reader's chunks being built, as last added to the executor's sum. */
+  private long building;
+  private final BuildHelpers builders;
   /** The decoders' configuration, and the columns (JSON) it asks for. */
   private Configuration decoderConf;
   private String decoderColumns;
@@ -139,6 +155,9 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     this.scope = HexFormat.of().formatHex(SecurityScope.of(conf, s.sharedScope));
     this.fields = s.requiredSchema.fields();
     this.chunks = new ChunkVector[fields.length];
+    this.appendColumn = new int[fields.length];
+    this.appendVector = new WritableColumnVector[fields.length];
+    this.builders = owner.builders();
     this.out = new ColumnVector[fields.length + s.partitionSchema.length()];
     this.partitionVectors = new ConstantColumnVector[s.partitionSchema.length()];
     for (int i = 0; i < partitionVectors.length; i++) {
@@ -328,6 +347,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     }
     int n;
     if (decoder != null) {
+      settleAppends();
       try {
         if (!decoder.nextBatch()) {
           throw new IllegalStateException("Spark's reader ended row group " + block.getStartingPos()
@@ -338,6 +358,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       }
       ColumnarBatch b = decoder.resultBatch();
       n = b.numRows();
+      int parts = 0;
       for (int i = 0; i < fields.length; i++) {
         if (decoded[i] < 0) {
           continue;
@@ -345,17 +366,14 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
         WritableColumnVector v = (WritableColumnVector) b.column(decoded[i]);
         ((WrappedVector) out[i]).wrap(v);
         if (writers[i] != null) {
-          try {
-            writers[i].append(v, n);
-            if (writers[i].bytes() > s.chunkMaxBytes) {
-              dropWriter(i);
-            }
-          } catch (RuntimeException e) {
-            // the batch itself is Spark's and still served; only its chunk is not cached
-            owner.warnFallback("building a column chunk", e);
-            dropWriter(i);
-          }
+          appendColumn[parts] = i;
+          appendVector[parts++] = v;
         }
+      }
+      if (parts > 0) {
+        appendRows = n;
+        appending = new SharedWork(parts, this::appendPart, builders.counters());
+        builders.offer(appending);
       }
     } else {
       n = Math.min(s.batchSize, blockRows - rowInBlock);
@@ -372,6 +390,55 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     }
     rowInBlock += n;
     return new ColumnarBatch(out, n);
+  }
+
+  /** One part of {@link #appending}: a column's batch appended to its chunk; on any thread. */
+  private void appendPart(int part) {
+    writers[appendColumn[part]].append(appendVector[part], appendRows);
+  }
+
+  /**
+   * Finishes the last batch's appends (see {@link SharedWork#finish()}), then drops the chunks
+   * that failed or grew too large. Called before the decoder overwrites the batch.
+   */
+  private void settleAppends() {
+    SharedWork w = appending;
+    if (w == null) {
+      return;
+    }
+    appending = null;
+    w.finish();
+    long held = 0;
+    for (int p = 0; p < w.parts(); p++) {
+      int i = appendColumn[p];
+      appendVector[p] = null;
+      Throwable t = w.failure(p);
+      if (t instanceof Error e) {
+        throw e;
+      }
+      if (t != null) {
+        // the batch itself is Spark's and still served; only its chunk is not cached
+        owner.warnFallback("building a column chunk", t);
+        dropWriter(i);
+      } else if (writers[i].bytes() > s.chunkMaxBytes) {
+        dropWriter(i);
+      }
+    }
+    for (ChunkWriter cw : writers) {
+      held += cw == null ? 0 : cw.bytes();
+    }
+    builders.buildingBytes.addAndGet(held - building);
+    building = held;
+  }
+
+  /** Gives up the last batch's appends: the row group is left before its end. */
+  private void abandonAppends() {
+    SharedWork w = appending;
+    if (w != null) {
+      appending = null;
+      w.abandon();
+      Arrays.fill(appendVector, null);
+    }
   }
 
   private void dropWriter(int i) {
@@ -522,6 +589,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
 
   /** Adds what was decoded of the row group to the cache; releases its pins and decoder. */
   private void finishBlock() {
+    settleAppends();
     if (writers != null && rowInBlock == blockRows) {
       for (int i = 0; i < fields.length; i++) {
         if (writers[i] != null && writers[i].rows() == blockRows) {
@@ -555,6 +623,9 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   }
 
   private void releaseBlock() {
+    abandonAppends();
+    builders.buildingBytes.addAndGet(-building);
+    building = 0;
     if (writers != null) {
       for (ChunkWriter w : writers) {
         if (w != null) {
