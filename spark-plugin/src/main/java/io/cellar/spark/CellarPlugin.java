@@ -117,8 +117,10 @@ public final class CellarPlugin implements SparkPlugin {
     r.register("chunks.rejected", (Gauge<Long>) c.rejected::get);
     r.register("fallbacks", (Gauge<Long>) c.fallbacks::get);
     r.register("build.bytes", (Gauge<Long>) c.builders().buildingBytes::get);
-    r.register("build.parts.helpers", (Gauge<Long>) c.builders().counters().byHelpers::get);
-    r.register("build.parts.tasks", (Gauge<Long>) c.builders().counters().byOwners::get);
+    r.register("build.pending.bytes", (Gauge<Long>) c.builders().pendingBytes::get);
+    r.register("build.batches.helpers", (Gauge<Long>) c.builders().counters().byHelpers::get);
+    r.register("build.batches.tasks", (Gauge<Long>) c.builders().counters().byOwners::get);
+    r.register("build.batches.overLimit", (Gauge<Long>) c.builders().counters().overLimit::get);
     r.register("build.refused", (Gauge<Long>) c.builders().counters().refused::get);
     r.register("available", (Gauge<Integer>) () -> c.available() ? 1 : 0);
     TierStack cache = c.cache();

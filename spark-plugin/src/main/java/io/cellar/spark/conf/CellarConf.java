@@ -123,14 +123,24 @@ public final class CellarConf {
 
   public static final ConfEntry<Integer> BUILD_THREADS =
       ConfEntry.conf("spark.cellar.build.threads")
-          .doc("Threads per executor that build column chunks beside the tasks: while a task's"
-              + " plan consumes a decoded batch, a helper appends it to the chunks being built."
-              + " A task never waits for a helper: what no helper has taken when the task needs"
-              + " the batch again it builds itself. They pay where a core has no task (a table"
-              + " of few row groups); 0 builds on the tasks only.")
+          .doc("Threads per executor that build column chunks beside the tasks: a task copies"
+              + " each decoded batch it must cache (a memory copy) and goes on decoding, and a"
+              + " helper appends the copy to the chunk being built. A task never waits for a"
+              + " helper, only for the one batch a helper may be appending when the task needs"
+              + " the chunk whole; what no helper took, the task builds itself. They pay where a"
+              + " core has no task (a table of few row groups); 0 builds on the tasks only.")
           .startup()
           .check(v -> (Integer) v >= 0 && (Integer) v <= 64, "an integer from 0 to 64")
           .intConf(1);
+
+  public static final ConfEntry<Long> BUILD_PENDING_BYTES =
+      ConfEntry.conf("spark.cellar.build.pending-bytes")
+          .doc("Native memory per executor for batches copied for the build helpers and not yet"
+              + " appended. Over it, tasks build on their own threads until the helpers catch"
+              + " up (shown in the executor metric build.pending.bytes); 0 copies nothing.")
+          .startup()
+          .check(v -> (Long) v >= 0 && (Long) v <= (4L << 30), "a size from 0 to 4g")
+          .bytesConf("64m");
 
   public static final ConfEntry<Boolean> CACHE_ENCRYPTED =
       ConfEntry.conf("spark.cellar.cache.encrypted-files.enabled")

@@ -3,46 +3,57 @@
 package io.cellar.spark.exec;
 
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Daemon threads that take parts of {@link SharedWork} offered by the tasks: the appends of a
- * decoded batch to the chunks being built. A core that no task uses (a table of one row group
- * read by one task) then builds while the task decodes and its plan consumes the batch.
+ * Daemon threads that serve the tasks' {@link SerialLane}s: the appends of decoded batches, staged
+ * by the task, to the chunks being built. The task goes on decoding the next batch meanwhile, so
+ * a core that no task uses (a table of one row group read by one task) builds while the task
+ * decodes.
  *
- * <p>The queue is bounded and an offer never waits: a job that does not fit is left to its
- * owner, who runs its parts when it finishes the job, as it would without helpers. No memory is
- * held for the queue beyond the jobs themselves, whose data (the batch, the chunks being built)
- * the owning task holds anyway; {@link #buildingBytes} shows what that is.
+ * <p>An offer never waits: the helpers' queue is bounded, and a lane it refuses is left to its
+ * owner, which runs its jobs when it needs them done, as it would without helpers. The batches
+ * staged and not yet appended hold {@link #pendingBytes}; a task stages no more while that is
+ * over {@link #pendingLimit()}, and builds on its own thread instead. {@link #buildingBytes}
+ * is what the chunks being built hold.
  */
 public final class BuildHelpers implements AutoCloseable {
-  /** Jobs waiting for a helper, per helper thread. */
-  private static final int QUEUE_PER_THREAD = 32;
+  /** Lanes waiting for a helper, per helper thread (a lane per column of each task's scan). */
+  private static final int QUEUE_PER_THREAD = 256;
   private final ThreadPoolExecutor pool;
   private final Counters counters = new Counters();
+  private final long pendingLimit;
   /** Native bytes held by chunks being built, over every task of the executor. */
   public final AtomicLong buildingBytes = new AtomicLong();
+  /** Native bytes of batches staged for the helpers and not yet appended. */
+  public final AtomicLong pendingBytes = new AtomicLong();
 
-  /** Parts of shared jobs run by helpers and by the tasks that owned them. */
+  /** Jobs of the lanes, by who ran them. */
   public static final class Counters {
-    /** Parts run by a helper thread. */
+    /** Jobs run by a helper thread. */
     public final AtomicLong byHelpers = new AtomicLong();
-    /** Parts run by the task that owned the job. */
+    /** Jobs run by the task that submitted them. */
     public final AtomicLong byOwners = new AtomicLong();
-    /** Jobs offered when the queue was full (their parts all ran on the task). */
+    /** Offers the full queue refused (the lane's jobs then ran on its task). */
     public final AtomicLong refused = new AtomicLong();
+    /** Batches a task built itself because the staged bytes were over the limit. */
+    public final AtomicLong overLimit = new AtomicLong();
   }
 
   /**
    * @param threads helper threads; 0 for none (every job runs on its task)
+   * @param pendingLimit the staged bytes over which tasks stop staging (0: never stage)
    */
-  public BuildHelpers(int threads) {
-    if (threads < 0) {
-      throw new IllegalArgumentException("threads: " + threads);
+  public BuildHelpers(int threads, long pendingLimit) {
+    if (threads < 0 || pendingLimit < 0) {
+      throw new IllegalArgumentException("threads: " + threads + ", pending limit: "
+          + pendingLimit);
     }
+    this.pendingLimit = pendingLimit;
     if (threads == 0) {
       pool = null;
       return;
@@ -53,7 +64,7 @@ public final class BuildHelpers implements AutoCloseable {
           Thread t = new Thread(r, "cellar-build-" + n.getAndIncrement());
           t.setDaemon(true);
           return t;
-        }, (r, p) -> counters.refused.incrementAndGet());
+        }, new ThreadPoolExecutor.AbortPolicy());
     pool.prestartAllCoreThreads();
   }
 
@@ -67,13 +78,31 @@ public final class BuildHelpers implements AutoCloseable {
     return pool == null ? 0 : pool.getCorePoolSize();
   }
 
+  /** The staged bytes over which tasks build on their own threads. */
+  public long pendingLimit() {
+    return pendingLimit;
+  }
+
+  /** Whether a task may stage a batch for the helpers now. */
+  public boolean stagingOpen() {
+    return pool != null && pendingBytes.get() < pendingLimit;
+  }
+
   /**
-   * Offers a job to the helpers; returns at once. Its owner must still call
-   * {@link SharedWork#finish()} or {@link SharedWork#abandon()}.
+   * Offers work to the helpers; returns at once.
+   *
+   * @return whether a helper will run it (false: no helpers, or their queue is full)
    */
-  public void offer(SharedWork w) {
-    if (pool != null && w.parts() > 0 && !pool.isShutdown()) {
-      pool.execute(w);
+  boolean offer(Runnable r) {
+    if (pool == null || pool.isShutdown()) {
+      return false;
+    }
+    try {
+      pool.execute(r);
+      return true;
+    } catch (RejectedExecutionException full) {
+      counters.refused.incrementAndGet();
+      return false;
     }
   }
 

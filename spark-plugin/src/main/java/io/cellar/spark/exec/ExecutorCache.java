@@ -66,12 +66,12 @@ public final class ExecutorCache {
   public final AtomicLong fallbacks = new AtomicLong();
 
   private ExecutorCache(TierStack cache, String unavailable, List<TierSpec> tiers,
-      int footerEntries, int buildThreads) {
+      int footerEntries, int buildThreads, long buildPending) {
     this.cache = cache;
     this.unavailable = unavailable;
     this.tiers = tiers;
     this.footers = new FooterCache(footerEntries);
-    this.builders = new BuildHelpers(buildThreads);
+    this.builders = new BuildHelpers(buildThreads, buildPending);
   }
 
   /** This JVM's cache, made from SparkEnv's configuration at first call. */
@@ -112,6 +112,12 @@ public final class ExecutorCache {
       ExecutorCache c = instance;
       instance = null;
       if (c != null) {
+        BuildHelpers.Counters b = c.builders.counters();
+        if (b.byHelpers.get() + b.byOwners.get() > 0) {
+          LOG.info("Cellar: staged batches appended by build helpers {}, by tasks {}; batches"
+              + " built on tasks over the pending limit {}; helper queue refusals {}",
+              b.byHelpers.get(), b.byOwners.get(), b.overLimit.get(), b.refused.get());
+        }
         c.builders.close();
       }
       if (c != null && c.cache != null) {
@@ -135,6 +141,7 @@ public final class ExecutorCache {
     List<TierSpec> wanted;
     int footers;
     int buildThreads;
+    long buildPending;
     long extent;
     long putWait;
     long writeDown;
@@ -143,6 +150,7 @@ public final class ExecutorCache {
       wanted = TierSpec.parseList(CellarConf.TIERS.from(conf));
       footers = CellarConf.FOOTER_CACHE_ENTRIES.from(conf);
       buildThreads = CellarConf.BUILD_THREADS.from(conf);
+      buildPending = CellarConf.BUILD_PENDING_BYTES.from(conf);
       extent = CellarConf.EXTENT_SIZE.from(conf);
       putWait = CellarConf.PUT_WAIT.from(conf);
       writeDown = CellarConf.WRITE_DOWN_TIMEOUT.from(conf);
@@ -199,7 +207,8 @@ public final class ExecutorCache {
               + java.util.HexFormat.of().formatHex(owner));
       Optional<ReattachReport> r = cache.reattach();
       r.ifPresent(ExecutorCache::logReattach);
-      ExecutorCache ec = new ExecutorCache(cache, null, used, footers, buildThreads);
+      ExecutorCache ec = new ExecutorCache(cache, null, used, footers, buildThreads,
+          buildPending);
       ec.sweepStale(conf, r.map(ReattachReport::entriesRecovered).orElse(0L) > 0);
       return ec;
     } catch (RuntimeException | LinkageError e) {
@@ -267,7 +276,7 @@ public final class ExecutorCache {
 
   private static ExecutorCache unavailable(String why, List<TierSpec> tiers, int footers) {
     LOG.warn("Cellar: the cache is not available, Parquet scans read uncached: {}", why);
-    ExecutorCache e = new ExecutorCache(null, why, tiers, footers, 0);
+    ExecutorCache e = new ExecutorCache(null, why, tiers, footers, 0, 0);
     e.stocked.complete(null);
     return e;
   }

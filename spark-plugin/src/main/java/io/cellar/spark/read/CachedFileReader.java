@@ -7,13 +7,14 @@ import io.cellar.spark.chunk.ChunkLayout;
 import io.cellar.spark.chunk.ChunkTypes;
 import io.cellar.spark.chunk.ChunkVector;
 import io.cellar.spark.chunk.ChunkWriter;
+import io.cellar.spark.chunk.StagedVector;
 import io.cellar.spark.chunk.WrappedVector;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.exec.AccessTrace;
 import io.cellar.spark.exec.BuildHelpers;
 import io.cellar.spark.exec.ExecutorCache;
 import io.cellar.spark.exec.FooterCache;
-import io.cellar.spark.exec.SharedWork;
+import io.cellar.spark.exec.SerialLane;
 import io.cellar.spark.key.ChunkKey;
 import io.cellar.spark.key.FileIds;
 import io.cellar.spark.key.SecurityScope;
@@ -35,6 +36,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -78,10 +81,13 @@ import scala.collection.AbstractIterator;
  * when the row group is done. Batches hold at most the scan's batch size of rows and never span
  * row groups.
  *
- * <p>The appends of a decoded batch to the chunks being built are offered to the executor's
- * {@link BuildHelpers}, which run them while the plan above consumes the batch; before the
- * decoder overwrites the batch, the reader runs what no helper took and waits for what one is
- * running (one column of one batch at most per helper).
+ * <p>Building beside the task: a decoded batch of a flat column is copied ({@link StagedVector})
+ * and its append to the chunk is queued on the column's {@link SerialLane}, which the executor's
+ * {@link BuildHelpers} serve while the task decodes on. At the end of the row group the task runs
+ * what no helper took, column by column, after the one batch a helper may be appending to that
+ * column; a helper meanwhile works on other columns. Columns that cannot be copied, and every
+ * column while the executor's staged bytes are over their limit, are appended on the task, in
+ * order with what was queued for that column before.
  *
  * <p>Spark's FileScanRDD closes this iterator (it is {@link Closeable}) when it moves to the next
  * file and when the task ends; only then are pins released and decoders freed, so batches stay
@@ -128,19 +134,29 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private VectorizedParquetRecordReader decoder;
   private int[] decoded; // column -> index in the decoder's batch, or -1
   private ChunkWriter[] writers;
-  /** The appends of the last batch, shared with the helpers; null when none is pending. */
-  private SharedWork appending;
-  /** Per part of {@link #appending}: its column, and the batch's vector and rows. */
-  private final int[] appendColumn;
-  private final WritableColumnVector[] appendVector;
-  private int appendRows;
-  /** Native bytes of this reader's chunks being built, as last added to the executor's sum. */
-  private long building;
+  /** Per column, the appends queued for the helpers, in order; run by a helper or the task. */
+  private final SerialLane[] lanes;
   private final BuildHelpers builders;
+  /** Per column, staged copies whose appends have run, kept for reuse (at most {@link #SPARE}). */
+  private final List<ConcurrentLinkedQueue<StagedVector>> spare = new ArrayList<>();
+  private static final int SPARE = 4;
+  /** Per column: whether batches of its type can be staged. */
+  private final boolean[] stageable;
+  /** Per column of the row group: whether a batch of it was staged (queued appends follow). */
+  private boolean[] staged;
+  /** Per column: a chunk whose append failed (the throwable) or grew too large; set by appends. */
+  private Throwable[] broken;
+  private static final Throwable TOO_LARGE = new Throwable("over the chunk size limit", null,
+      false, false) {
+        private static final long serialVersionUID = 1L;
+      };
+  /** Native bytes of this reader's chunks being built, as added to the executor's sum. */
+  private final AtomicLong building = new AtomicLong();
   /** The decoders' configuration, and the columns (JSON) it asks for. */
   private Configuration decoderConf;
   private String decoderColumns;
-  private boolean closed;
+  /** Read by the build helpers too (a job closes itself when the reader has closed). */
+  private volatile boolean closed;
 
   CachedFileReader(ReadSettings s, Configuration conf, PartitionedFile file, ExecutorCache owner,
       ScanMetrics metrics, FooterCache footers) throws IOException {
@@ -155,9 +171,14 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     this.scope = HexFormat.of().formatHex(SecurityScope.of(conf, s.sharedScope));
     this.fields = s.requiredSchema.fields();
     this.chunks = new ChunkVector[fields.length];
-    this.appendColumn = new int[fields.length];
-    this.appendVector = new WritableColumnVector[fields.length];
     this.builders = owner.builders();
+    this.lanes = new SerialLane[fields.length];
+    this.stageable = new boolean[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      stageable[i] = StagedVector.canStage(fields[i].dataType());
+      lanes[i] = new SerialLane(builders);
+      spare.add(new ConcurrentLinkedQueue<>());
+    }
     this.out = new ColumnVector[fields.length + s.partitionSchema.length()];
     this.partitionVectors = new ConstantColumnVector[s.partitionSchema.length()];
     for (int i = 0; i < partitionVectors.length; i++) {
@@ -347,7 +368,6 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     }
     int n;
     if (decoder != null) {
-      settleAppends();
       try {
         if (!decoder.nextBatch()) {
           throw new IllegalStateException("Spark's reader ended row group " + block.getStartingPos()
@@ -358,22 +378,30 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       }
       ColumnarBatch b = decoder.resultBatch();
       n = b.numRows();
-      int parts = 0;
+      boolean stage = builders.stagingOpen();
+      boolean counted = false;
       for (int i = 0; i < fields.length; i++) {
         if (decoded[i] < 0) {
           continue;
         }
         WritableColumnVector v = (WritableColumnVector) b.column(decoded[i]);
         ((WrappedVector) out[i]).wrap(v);
-        if (writers[i] != null) {
-          appendColumn[parts] = i;
-          appendVector[parts++] = v;
+        if (writers[i] == null) {
+          continue;
         }
-      }
-      if (parts > 0) {
-        appendRows = n;
-        appending = new SharedWork(parts, this::appendPart, builders.counters());
-        builders.offer(appending);
+        if (stage && stageable[i] && stage(i, v, n)) {
+          staged[i] = true;
+          continue;
+        }
+        if (staged[i]) {
+          // on this thread, after the appends queued for this column before
+          lanes[i].runAll();
+          if (!stage && !counted) {
+            builders.counters().overLimit.incrementAndGet();
+            counted = true;
+          }
+        }
+        append(i, v, n);
       }
     } else {
       n = Math.min(s.batchSize, blockRows - rowInBlock);
@@ -392,52 +420,103 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     return new ColumnarBatch(out, n);
   }
 
-  /** One part of {@link #appending}: a column's batch appended to its chunk; on any thread. */
-  private void appendPart(int part) {
-    writers[appendColumn[part]].append(appendVector[part], appendRows);
-  }
-
   /**
-   * Finishes the last batch's appends (see {@link SharedWork#finish()}), then drops the chunks
-   * that failed or grew too large. Called before the decoder overwrites the batch.
+   * Appends rows [0, n) of v to column i's chunk, on whichever thread runs the appends of this
+   * reader (one at a time, in order). A failure or a chunk over the size limit marks the column
+   * broken: it gets no more appends, and the reader drops it at the end of the row group.
    */
-  private void settleAppends() {
-    SharedWork w = appending;
-    if (w == null) {
+  private void append(int i, WritableColumnVector v, int n) {
+    if (broken[i] != null) {
       return;
     }
-    appending = null;
-    w.finish();
-    long held = 0;
-    for (int p = 0; p < w.parts(); p++) {
-      int i = appendColumn[p];
-      appendVector[p] = null;
-      Throwable t = w.failure(p);
-      if (t instanceof Error e) {
+    ChunkWriter w = writers[i];
+    long before = w.bytes();
+    try {
+      w.append(v, n);
+      if (w.bytes() > s.chunkMaxBytes) {
+        broken[i] = TOO_LARGE;
+      }
+    } catch (Throwable t) {
+      // never cache a chunk an append left half done, whatever stopped it
+      broken[i] = t;
+      if (t instanceof Error e && !(t instanceof StackOverflowError)) {
         throw e;
       }
-      if (t != null) {
-        // the batch itself is Spark's and still served; only its chunk is not cached
-        owner.warnFallback("building a column chunk", t);
-        dropWriter(i);
-      } else if (writers[i].bytes() > s.chunkMaxBytes) {
-        dropWriter(i);
-      }
     }
-    for (ChunkWriter cw : writers) {
-      held += cw == null ? 0 : cw.bytes();
-    }
-    builders.buildingBytes.addAndGet(held - building);
-    building = held;
+    long grown = w.bytes() - before;
+    building.addAndGet(grown);
+    builders.buildingBytes.addAndGet(grown);
   }
 
-  /** Gives up the last batch's appends: the row group is left before its end. */
-  private void abandonAppends() {
-    SharedWork w = appending;
-    if (w != null) {
-      appending = null;
-      w.abandon();
-      Arrays.fill(appendVector, null);
+  /** Copies column i's batch and queues its append; false when it cannot be copied. */
+  private boolean stage(int i, WritableColumnVector v, int n) {
+    StagedVector copy = spare.get(i).poll();
+    if (copy == null) {
+      copy = new StagedVector(fields[i].dataType(), s.batchSize);
+    }
+    long bytes = copy.stage(v, n);
+    if (bytes < 0) {
+      copy.close();
+      return false;
+    }
+    builders.pendingBytes.addAndGet(bytes);
+    lanes[i].submit(new Append(i, copy, n, bytes));
+    return true;
+  }
+
+  /** The append of one staged batch of one column. */
+  private final class Append implements SerialLane.Job {
+    private final int column;
+    private final StagedVector copy;
+    private final int rows;
+    private final long bytes;
+
+    Append(int column, StagedVector copy, int rows, long bytes) {
+      this.column = column;
+      this.copy = copy;
+      this.rows = rows;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void run() {
+      append(column, copy.vector(), rows);
+      discard();
+    }
+
+    /** Gives the copy back for reuse, or frees it when enough are kept or the reader closed. */
+    @Override
+    public void discard() {
+      builders.pendingBytes.addAndGet(-bytes);
+      ConcurrentLinkedQueue<StagedVector> kept = spare.get(column);
+      if (closed || kept.size() >= SPARE) {
+        copy.close();
+      } else {
+        kept.add(copy);
+      }
+    }
+  }
+
+  /** Runs every queued append, then drops the chunks that failed or grew too large. */
+  private void settleAppends() {
+    // from the last column: a helper works from the first
+    for (int i = lanes.length - 1; i >= 0; i--) {
+      lanes[i].runAll();
+    }
+    if (writers == null) {
+      return;
+    }
+    for (int i = 0; i < fields.length; i++) {
+      if (writers[i] != null && broken[i] != null) {
+        if (broken[i] != TOO_LARGE) {
+          // the batches themselves are Spark's and were served; only the chunk is not cached
+          owner.warnFallback("building a column chunk", broken[i]);
+        }
+        long held = writers[i].bytes();
+        building.addAndGet(-held);
+        builders.buildingBytes.addAndGet(-held);
+        dropWriter(i);
+      }
     }
   }
 
@@ -456,6 +535,8 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     List<StructField> missing = new ArrayList<>();
     decoded = new int[fields.length];
     writers = new ChunkWriter[fields.length];
+    staged = new boolean[fields.length];
+    broken = new Throwable[fields.length];
     for (int i = 0; i < fields.length; i++) {
       chunks[i] = null;
       decoded[i] = -1;
@@ -623,9 +704,11 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   }
 
   private void releaseBlock() {
-    abandonAppends();
-    builders.buildingBytes.addAndGet(-building);
-    building = 0;
+    // no append runs once this returns: the batches and chunks may go
+    for (SerialLane l : lanes) {
+      l.discardAll();
+    }
+    builders.buildingBytes.addAndGet(-building.getAndSet(0));
     if (writers != null) {
       for (ChunkWriter w : writers) {
         if (w != null) {
@@ -668,6 +751,11 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     if (!closed) {
       closed = true;
       releaseBlock();
+      for (ConcurrentLinkedQueue<StagedVector> kept : spare) {
+        for (StagedVector v = kept.poll(); v != null; v = kept.poll()) {
+          v.close();
+        }
+      }
       for (ConstantColumnVector v : partitionVectors) {
         if (v != null) {
           v.close();
