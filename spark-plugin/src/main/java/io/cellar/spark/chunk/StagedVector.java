@@ -14,9 +14,15 @@ import org.apache.spark.unsafe.Platform;
  * A copy of rows [0, n) of a batch that Spark's vectorized reader decoded into an off-heap vector
  * of a fixed-width or variable-width column, made so that a {@link ChunkWriter} can append it
  * after the reader has overwritten the batch. The copy is what the reader left: null flags,
- * values or offsets, lengths and bytes, or dictionary ids and the batch's dictionary (Spark's,
- * immutable, shared by reference; it is reached through the vector's field, for which Spark has
- * no getter). Reused batch after batch; owns native memory until {@link #close()}.
+ * values or offsets, lengths and bytes, or dictionary ids and the batch's dictionary (shared by
+ * reference; it is reached through the vector's field, for which Spark has no getter).
+ *
+ * <p>A dictionary is shared only for fixed-width values, which Parquet's dictionaries decode from
+ * plain arrays. A dictionary of byte arrays is not safe to share: Parquet's
+ * {@code ByteBufferBackedBinary.getBytes} moves the position of the dictionary page's buffer and
+ * back, so two threads decoding at once (a writer here, the plan above on the task) can read the
+ * wrong bytes or fail. Such batches are not staged; the task appends them itself. Reused batch
+ * after batch; owns native memory until {@link #close()}.
  */
 public final class StagedVector implements AutoCloseable {
   /** WritableColumnVector's dictionary field, or null when this Spark line has none. */
@@ -58,7 +64,7 @@ public final class StagedVector implements AutoCloseable {
    * Copies rows [0, n) of v.
    *
    * @return the bytes copied, or -1 when v is not a vector this can copy (on-heap, or with
-   *     on-heap parts); then nothing is staged
+   *     on-heap parts, or variable-width values over a dictionary); then nothing is staged
    */
   public long stage(WritableColumnVector v, int n) {
     if (v.isAllNull()) {
@@ -66,7 +72,8 @@ public final class StagedVector implements AutoCloseable {
       current = v;
       return 0;
     }
-    if (!(v instanceof OffHeapColumnVector src) || n > capacity) {
+    if (!(v instanceof OffHeapColumnVector src) || n > capacity
+        || width == 0 && v.hasDictionary()) {
       return -1;
     }
     WritableColumnVector srcIds = v.hasDictionary() ? v.getDictionaryIds() : null;

@@ -91,6 +91,12 @@ class StagedVectorTest {
         v.setDictionary(null);
         batch.fill(v, b, n);
         direct.append(v, n);
+        if (v.hasDictionary() && ChunkTypes.width(t) == 0) {
+          // byte-array dictionaries are not thread-safe to share: the task appends these itself
+          assertThat(staged.stage(v, n)).isEqualTo(-1);
+          fromCopies.append(v, n);
+          continue;
+        }
         assertThat(staged.stage(v, n)).isGreaterThanOrEqualTo(0);
         // the reader decodes its next batch into the same vector: the copy must not care
         v.reset();
