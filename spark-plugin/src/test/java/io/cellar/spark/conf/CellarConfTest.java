@@ -106,6 +106,10 @@ class CellarConfTest {
     assertThat(CellarConf.ENABLED.parse("FALSE")).isFalse();
     assertThat(CellarConf.EXPLAIN.parse("not_cached")).isEqualTo(CellarConf.Explain.NOT_CACHED);
     assertThat(CellarConf.FOOTER_CACHE_ENTRIES.parse("0")).isZero();
+    assertThat(CellarConf.BUILD_THREADS.parse("0")).isZero();
+    assertThat(CellarConf.BUILD_THREADS.parse("64")).isEqualTo(64);
+    assertThat(CellarConf.BUILD_PENDING_BYTES.parse("0")).isZero();
+    assertThat(CellarConf.BUILD_PENDING_BYTES.parse("4g")).isEqualTo(4L << 30);
     assertThat(CellarConf.TIERS.parse("dram:1g")).isEqualTo("dram:1g");
   }
 
@@ -166,6 +170,10 @@ class CellarConfTest {
     assertInvalid(CellarConf.ENABLED, "", "true or false");
     assertInvalid(CellarConf.FOOTER_CACHE_ENTRIES, "-1", "an integer, 0 or more");
     assertInvalid(CellarConf.FOOTER_CACHE_ENTRIES, "4k", "an integer, 0 or more");
+    assertInvalid(CellarConf.BUILD_THREADS, "-1", "an integer from 0 to 64");
+    assertInvalid(CellarConf.BUILD_THREADS, "65", "an integer from 0 to 64");
+    assertInvalid(CellarConf.BUILD_PENDING_BYTES, "5g", "a size from 0 to 4g");
+    assertInvalid(CellarConf.BUILD_PENDING_BYTES, "lots", "a size from 0 to 4g");
   }
 
   @Test
