@@ -291,6 +291,14 @@ cache_with(const struct opts *o, int dram, size_t size, size_t extent,
 		die("configuring the cache");
 	if (dram ? cellar_add_dram(c) : vmemcache_add(c, o->dir))
 		die(dram ? "cellar_add_dram" : "vmemcache_add");
+	/* as an executor does: the DRAM pool committed before it is filled */
+	for (long long at = 0, next = 0; dram; at = next) {
+		next = cellar_prefault(c, (size_t)at, (size_t)64 << 20);
+		if (next < 0 && errno != ENOTSUP)
+			die("cellar_prefault");
+		if (next <= at)
+			break;
+	}
 	return c;
 }
 

@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 /* bumped whenever a signature or a struct below changes */
-#define CELLAR_ABI_VERSION 3
+#define CELLAR_ABI_VERSION 4
 
 /* cellar_abi_version -- CELLAR_ABI_VERSION of the library actually loaded */
 int cellar_abi_version(void);
@@ -281,6 +281,23 @@ struct cellar_media {
 
 /* cellar_media_get -- fills *out; EINVAL before add or for NULL arguments */
 int cellar_media_get(VMEMcache *cache, struct cellar_media *out);
+
+/*
+ * cellar_prefault -- commits the memory of a DRAM pool (one made with
+ * cellar_add_dram) ahead of the puts that will fill it, so that a put copies
+ * into memory already there instead of faulting it in, and asks for
+ * transparent huge pages as it goes (the pool is not advised so at creation:
+ * a fault in an advised range may wait for the kernel to compact memory).
+ * Commits at most `len` bytes from byte `offset` of the pool (puts fill the
+ * pool from its start), ending on a 2 MiB boundary, and leaves every byte as
+ * it is: safe while other threads use the cache. Call it from a thread of
+ * its own, in slices, to spread the cost. Returns the offset after the
+ * committed range, the pool's size once offset reaches it; -1 with errno
+ * EINVAL for a NULL cache or one without a pool, ENOTSUP for a pool that is
+ * not DRAM or a kernel that cannot commit memory ahead of use (before Linux
+ * 5.14), or the error of the commit (ENOMEM).
+ */
+long long cellar_prefault(VMEMcache *cache, size_t offset, size_t len);
 
 /*
  * A key handed to a caller's function; the bytes are valid during the call

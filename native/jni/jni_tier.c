@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jni_tier.c -- one tier of a stack through io.cellar.vmem.Native: LRU
- * eviction, statistics, media and the reattach report; each call takes the
- * stack and a tier index, checked by jni_tier_of()
+ * eviction, statistics, media, committing a DRAM pool ahead of its puts and
+ * the reattach report; each call takes the stack and a tier index, checked by
+ * jni_tier_of()
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "jni_common.h"
 
@@ -78,6 +82,40 @@ Java_io_cellar_vmem_Native_media(JNIEnv *env, jclass cls, jlong handle,
 	jint v[MEDIA_FIELDS] = { m.dram, m.devdax, m.libpmem, m.is_pmem,
 		m.map_sync };
 	(*env)->SetIntArrayRegion(env, out, 0, MEDIA_FIELDS, v);
+}
+
+JNIEXPORT jlong JNICALL
+Java_io_cellar_vmem_Native_prefault(JNIEnv *env, jclass cls, jlong handle,
+		jint tier, jlong offset, jlong len)
+{
+	(void)cls;
+	if (offset < 0 || len < 0) {
+		jni_raise_arg(env, "offset and length must not be negative");
+		return -1;
+	}
+	VMEMcache *c = jni_tier_of(env, handle, tier);
+	if (c == NULL)
+		return -1;
+	long long end = cellar_prefault(c, (size_t)offset, (size_t)len);
+	if (end < 0) {
+		jni_raise_engine(env, "cellar_prefault", errno);
+		return -1;
+	}
+	return (jlong)end;
+}
+
+/*
+ * The calling thread to the lowest CPU priority (nice 19), for work that
+ * should use only what the tasks leave idle. On Linux a nice value belongs
+ * to a thread: PRIO_PROCESS with the thread's id sets that thread's alone.
+ */
+JNIEXPORT jboolean JNICALL
+Java_io_cellar_vmem_Native_lowerThreadPriority(JNIEnv *env, jclass cls)
+{
+	(void)env;
+	(void)cls;
+	return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) == 0
+		? JNI_TRUE : JNI_FALSE;
 }
 
 JNIEXPORT jobjectArray JNICALL

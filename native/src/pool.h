@@ -29,6 +29,17 @@ int pool_open_path(struct pool *p, const char *path, size_t size);
 int pool_open_dram(struct pool *p, size_t size);
 
 /*
+ * pool_prefault -- commits bytes [off, off + len) of a DRAM pool, clipped to
+ * the pool, with the end moved up to a 2 MiB boundary of the address space,
+ * as transparent huge pages where the system gives them on request; leaves
+ * the contents as they are, so it may run while the pool is in use. Sets
+ * *end to the offset after the committed range (the pool's size when off is
+ * at or beyond it). ENOTSUP for a pool that is not DRAM or a kernel that
+ * cannot commit ahead of use.
+ */
+int pool_prefault(const struct pool *p, size_t off, size_t len, size_t *end);
+
+/*
  * pool_open_file -- a persistent pool: `path` is a directory (the first
  * lockable cellar-<n>.pool, preferring one with contents, else a new one)
  * or one file (EBUSY when locked). The file is locked with flock for as

@@ -1101,3 +1101,16 @@ cellar_media_get(VMEMcache *c, struct cellar_media *out)
 	*out = c->pool.media;
 	return 0;
 }
+
+long long
+cellar_prefault(VMEMcache *c, size_t offset, size_t len)
+{
+	if (c == NULL)
+		return err_set(EINVAL, "cellar_prefault: invalid (NULL) argument");
+	if (!c->ready)
+		return err_set(EINVAL, "cellar_prefault: the cache has no pool");
+	size_t end;
+	if (pool_prefault(&c->pool, offset, len, &end))
+		return -1;
+	return (long long)end;
+}

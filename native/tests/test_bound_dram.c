@@ -13,33 +13,6 @@
 #define NENTRIES 100000
 #define BOUND 180.0
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define UT_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define UT_SANITIZED 1
-#endif
-#endif
-#ifndef UT_SANITIZED
-#define UT_SANITIZED 0
-#endif
-
-/* rss_anon -- RssAnon of this process in bytes, 0 if unknown (internal) */
-static unsigned long long
-rss_anon(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	if (f == NULL)
-		return 0;
-	char line[256];
-	unsigned long long kb = 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "RssAnon: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
-}
-
 /* key_of -- the 16-byte key of entry i (internal) */
 static void
 key_of(uint64_t i, unsigned char key[16])
@@ -57,7 +30,7 @@ check(VMEMcache *c, const char *when, unsigned long long rss0)
 	unsigned long long n = ut_stat(c, VMEMCACHE_STAT_ENTRIES);
 	UT_ASSERT(n > 0);
 	double per = (double)dram / (double)n;
-	unsigned long long rss = rss_anon();
+	unsigned long long rss = ut_rss_anon();
 	double rss_per = rss0 && rss > rss0 ? (double)(rss - rss0) / (double)n
 		: 0;
 	UT_OUT("%s: %llu entries, DRAM_SIZE_USED %llu = %.1f B/entry, "
@@ -75,7 +48,7 @@ main(void)
 	/* 100k values of 8 B take 100k extents of 256 B: 25 MiB */
 	VMEMcache *c = ut_cache_new((size_t)32 << 20, 256,
 		VMEMCACHE_REPLACEMENT_LRU, 0);
-	unsigned long long rss0 = rss_anon();
+	unsigned long long rss0 = ut_rss_anon();
 	unsigned char key[16];
 	uint64_t val;
 	for (uint64_t i = 0; i < NENTRIES; i++) {

@@ -27,6 +27,34 @@
 
 #define UT_UNUSED __attribute__((unused))
 
+/* 1 in a sanitizer build, whose shadow memory makes resident sizes meaningless */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define UT_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define UT_SANITIZED 1
+#endif
+#endif
+#ifndef UT_SANITIZED
+#define UT_SANITIZED 0
+#endif
+
+/* ut_rss_anon -- RssAnon of this process in bytes, 0 if unknown */
+static UT_UNUSED unsigned long long
+ut_rss_anon(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	if (f == NULL)
+		return 0;
+	char line[256];
+	unsigned long long kb = 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "RssAnon: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
 static char ut_dir_path[256] UT_UNUSED;
 static const char *ut_test_name UT_UNUSED = "test";
 

@@ -169,6 +169,12 @@ final class Native {
   /** {@code cellar_media_get()} of one tier into {@code out} ({@link MediaInfo#FIELDS} ints). */
   static native void media(long stack, int tier, int[] out);
 
+  /** cellar_prefault on one tier: the offset after the committed range. */
+  static native long prefault(long stack, int tier, long offset, long length);
+
+  /** Lowers the calling thread to nice 19; false when the system refused. */
+  static native boolean lowerThreadPriority();
+
   /**
    * {@code cellar_reattach_get} of one tier: fills {@code out} ({@link #REATTACH_OUT_LENGTH}
    * longs) and returns {path, message}, or null when the tier's pool is not persistent.

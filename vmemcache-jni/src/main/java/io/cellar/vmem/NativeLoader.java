@@ -34,7 +34,7 @@ import java.util.Locale;
  */
 public final class NativeLoader {
   /** The engine ABI this Java code was written for: {@code CELLAR_ABI_VERSION} of cellar.h. */
-  public static final int ABI_VERSION = 3;
+  public static final int ABI_VERSION = 4;
 
   /** System property: a directory holding {@code libcellar_jni.so}, used instead of the jar. */
   public static final String DIR_PROPERTY = "cellar.native.dir";

@@ -225,6 +225,50 @@ public final class TierStack extends NativeCache {
   }
 
   /**
+   * Commits memory of a DRAM tier ahead of the puts that will fill it, so that they copy into
+   * memory already there instead of faulting it in, as transparent huge pages where the system
+   * gives them on request. Commits at most {@code maxBytes} from byte {@code offset} of the tier's
+   * pool (puts fill a pool from its start), ending on a 2 MiB boundary, and changes no byte: it
+   * may run while other threads use the stack. Meant for a thread of its own, in slices; see
+   * {@link #lowerCallerPriority()}.
+   *
+   * @param tier the tier index, top is 0
+   * @param offset where to start, in bytes from the pool's start
+   * @param maxBytes how much to commit at most
+   * @return the offset after the committed range; the pool's size once {@code offset} reaches it
+   * @throws IllegalArgumentException when {@code tier} is out of range or a number is negative
+   * @throws IllegalStateException when the stack is closed
+   * @throws CellarException {@link ErrorCode#EOPNOTSUPP} for a tier that is not in DRAM or a
+   *     kernel that cannot commit memory ahead of use (before Linux 5.14); the commit's error
+   *     ({@link ErrorCode#ENOMEM}) otherwise
+   */
+  public long prefault(int tier, long offset, long maxBytes) {
+    checkTier(tier);
+    if (offset < 0 || maxBytes < 0) {
+      throw new IllegalArgumentException("offset " + offset + " and maxBytes " + maxBytes
+          + " must not be negative");
+    }
+    long h = enter();
+    try {
+      return Native.prefault(h, tier, offset, maxBytes);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Lowers the calling thread to the lowest CPU priority (nice 19), for background work such as
+   * {@link #prefault} that should use only the CPU time other threads leave idle. For a thread of
+   * the caller's own: there is no way back up without privileges.
+   *
+   * @return whether the system lowered it
+   */
+  public static boolean lowerCallerPriority() {
+    NativeLoader.ensureLoaded();
+    return Native.lowerThreadPriority();
+  }
+
+  /**
    * Evicts the least recently used entry of one tier; from a tier above the bottom it is demoted,
    * as any eviction there is.
    *

@@ -152,6 +152,74 @@ class TierStackTest {
   }
 
   @Test
+  void aDramTierIsCommittedInSlicesUpToItsSizeAndKeepsItsEntries() {
+    try (TierStack stack = dramOverFile()) {
+      byte[] v = value(VALUE, 7);
+      stack.put(key("before"), v);
+      long at = 0;
+      int slices = 0;
+      while (at < MiB) {
+        long next;
+        try {
+          next = stack.prefault(0, at, 256 * 1024);
+        } catch (CellarException e) {
+          // a kernel before Linux 5.14 cannot commit ahead of use: say so, nothing else
+          assertThat(e.code()).isEqualTo(ErrorCode.EOPNOTSUPP);
+          return;
+        }
+        // each slice ends further on, at most a huge page past what was asked
+        assertThat(next).isGreaterThan(at).isLessThanOrEqualTo(at + 256 * 1024 + 2 * MiB);
+        at = next;
+        slices++;
+      }
+      assertThat(at).isEqualTo(MiB);
+      assertThat(slices).isPositive();
+      assertThat(stack.prefault(0, MiB, MiB)).isEqualTo(MiB);
+      assertThat(stack.prefault(0, 10 * MiB, 1)).isEqualTo(MiB);
+      assertThat(stack.get(key("before")).orElseThrow()).isEqualTo(v);
+      // a file tier is the file system's to commit
+      assertThatThrownBy(() -> stack.prefault(1, 0, MiB))
+          .isInstanceOf(CellarException.class)
+          .satisfies(e -> assertThat(((CellarException) e).code()).isEqualTo(ErrorCode.EOPNOTSUPP))
+          .hasMessageContaining("only a DRAM pool");
+      assertThatThrownBy(() -> stack.prefault(0, -1, MiB))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("offset -1 and maxBytes 1048576 must not be negative");
+      assertThatThrownBy(() -> stack.prefault(2, 0, MiB))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("tier must be from 0 to 1, was 2");
+    }
+  }
+
+  @Test
+  void lowerCallerPriorityNicesTheCallingThreadAlone() throws Exception {
+    int mine = niceOfThisThread();
+    int[] seen = new int[3];
+    Thread t = new Thread(() -> {
+      try {
+        seen[0] = niceOfThisThread();
+        seen[1] = TierStack.lowerCallerPriority() ? 1 : 0;
+        seen[2] = niceOfThisThread();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    t.start();
+    t.join();
+    assertThat(seen[1]).as("setpriority succeeded").isEqualTo(1);
+    assertThat(seen[2]).isEqualTo(19).isGreaterThan(seen[0]);
+    assertThat(niceOfThisThread()).isEqualTo(mine);
+  }
+
+  /** Field 19 of /proc/thread-self/stat: the calling thread's nice value. */
+  private static int niceOfThisThread() throws java.io.IOException {
+    String stat = java.nio.file.Files.readString(Path.of("/proc/thread-self/stat"));
+    // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Integer.parseInt(f[19 - 3]);
+  }
+
+  @Test
   void aClosedStackRefusesCallsAndKeepsPinnedMemoryUntilRelease() {
     TierStack stack = dramOverFile();
     stack.put(key("k"), value(5000, 3));

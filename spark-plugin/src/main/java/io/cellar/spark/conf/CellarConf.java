@@ -76,6 +76,19 @@ public final class CellarConf {
           .check(v -> v.equals("s3fifo") || v.equals("lru"), "s3fifo or lru")
           .stringConf("s3fifo");
 
+  public static final ConfEntry<Boolean> PREFAULT =
+      ConfEntry.conf("spark.cellar.pool.prefault.enabled")
+          .doc("Commit the memory of DRAM tiers in the background from the moment the cache"
+              + " opens, at the lowest CPU priority (nice 19), as transparent huge pages where"
+              + " the kernel gives them on request (Linux 5.14 or later), so that a query that"
+              + " fills the cache copies into memory already there instead of faulting it in."
+              + " The executor's resident memory then holds the whole DRAM tier early rather"
+              + " than as the cache fills, so size the tier within the executor's memory"
+              + " overhead as you must anyway. false commits memory as chunks arrive, in 4 KiB"
+              + " pages.")
+          .startup()
+          .booleanConf(true);
+
   public static final ConfEntry<Boolean> UI_ENABLED =
       ConfEntry.conf("spark.cellar.ui.enabled")
           .doc("With spark.plugins, sample every executor's cache every"

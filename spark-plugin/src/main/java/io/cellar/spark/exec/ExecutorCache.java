@@ -5,6 +5,8 @@ package io.cellar.spark.exec;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
 import io.cellar.spark.key.SecurityScope;
+import io.cellar.vmem.CellarException;
+import io.cellar.vmem.ErrorCode;
 import io.cellar.vmem.Policy;
 import io.cellar.vmem.ReattachReport;
 import io.cellar.vmem.Tier;
@@ -49,6 +51,8 @@ public final class ExecutorCache {
   private final BuildHelpers builders;
   private final AtomicBoolean warned = new AtomicBoolean();
   private final Inventory inventory = new Inventory();
+  /** Bytes of DRAM tiers committed ahead of use, all tiers; done when the committing stops. */
+  private final CompletableFuture<Long> prefaulted = new CompletableFuture<>();
   /** Done once the chunks a reattached pool brought back were checked against their files. */
   private final CompletableFuture<Void> stocked = new CompletableFuture<>();
 
@@ -145,6 +149,7 @@ public final class ExecutorCache {
     long extent;
     long putWait;
     long writeDown;
+    boolean prefault;
     Policy policy;
     try {
       wanted = TierSpec.parseList(CellarConf.TIERS.from(conf));
@@ -154,6 +159,7 @@ public final class ExecutorCache {
       extent = CellarConf.EXTENT_SIZE.from(conf);
       putWait = CellarConf.PUT_WAIT.from(conf);
       writeDown = CellarConf.WRITE_DOWN_TIMEOUT.from(conf);
+      prefault = CellarConf.PREFAULT.from(conf);
       policy = "lru".equals(CellarConf.POLICY.from(conf)) ? Policy.LRU : Policy.S3FIFO;
       if (wanted.isEmpty()) {
         wanted = List.of(new TierSpec("dram", null, defaultDram(conf, local)));
@@ -210,6 +216,11 @@ public final class ExecutorCache {
       ExecutorCache ec = new ExecutorCache(cache, null, used, footers, buildThreads,
           buildPending);
       ec.sweepStale(conf, r.map(ReattachReport::entriesRecovered).orElse(0L) > 0);
+      if (prefault) {
+        ec.prefault(used);
+      } else {
+        ec.prefaulted.complete(0L);
+      }
       return ec;
     } catch (RuntimeException | LinkageError e) {
       return unavailable("cannot open tiers " + used + ": " + e, used, footers);
@@ -253,6 +264,69 @@ public final class ExecutorCache {
     t.start();
   }
 
+  /** How much of a DRAM tier one prefault call commits: small enough to stop soon at close. */
+  private static final long PREFAULT_SLICE = 2L << 20;
+
+  /**
+   * Commits the DRAM tiers' memory on a daemon thread at nice 19, from the start of each pool
+   * (where puts fill it), a slice at a time, so that the first queries copy chunks into memory
+   * already there. Stops at the end of the pools, at close, or at the first refusal (a kernel
+   * without MADV_POPULATE_WRITE: a note; anything else: a warning). Each pool is then committed,
+   * or partly, which changes nothing but speed.
+   */
+  private void prefault(List<TierSpec> used) {
+    Thread t = new Thread(() -> {
+      if (!TierStack.lowerCallerPriority()) {
+        LOG.info("Cellar: the DRAM tiers are committed at normal priority: the system refused"
+            + " a lower one");
+      }
+      long total = 0;
+      try {
+        for (int i = 0; i < used.size(); i++) {
+          if (used.get(i).path() == null) {
+            total += prefault(i);
+          }
+        }
+      } catch (IllegalStateException e) {
+        // the cache closed
+      } catch (CellarException e) {
+        if (e.code() == ErrorCode.EOPNOTSUPP) {
+          LOG.info("Cellar: DRAM tiers are committed as chunks arrive: {}", e.getMessage());
+        } else {
+          LOG.warn("Cellar: committing the DRAM tiers stopped: {}", e.toString());
+        }
+      } finally {
+        prefaulted.complete(total);
+      }
+    }, "cellar-prefault");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Commits DRAM tier i from its start to its end, a slice at a time; its size. */
+  private long prefault(int tier) {
+    long start = System.nanoTime();
+    long at = 0;
+    for (long next = 0; ; at = next) {
+      next = cache.prefault(tier, at, PREFAULT_SLICE);
+      if (next <= at) {
+        break;
+      }
+    }
+    LOG.info("Cellar: committed the {} MiB of DRAM tier {} in {} ms", at >> 20, tier,
+        (System.nanoTime() - start) / 1_000_000);
+    return at;
+  }
+
+  /**
+   * Completes when the DRAM tiers' memory was committed ahead of use ({@code
+   * spark.cellar.pool.prefault.enabled}), or when committing stopped: with the bytes committed,
+   * all tiers.
+   */
+  public CompletableFuture<Long> prefaulted() {
+    return prefaulted;
+  }
+
   /** Completes when the start-up check of a reattached pool's chunks is over. */
   public CompletableFuture<Void> stocked() {
     return stocked;
@@ -278,6 +352,7 @@ public final class ExecutorCache {
     LOG.warn("Cellar: the cache is not available, Parquet scans read uncached: {}", why);
     ExecutorCache e = new ExecutorCache(null, why, tiers, footers, 0, 0);
     e.stocked.complete(null);
+    e.prefaulted.complete(0L);
     return e;
   }
 
