@@ -27,6 +27,11 @@ import org.apache.spark.unsafe.Platform;
 public final class StagedVector implements AutoCloseable {
   /** WritableColumnVector's dictionary field, or null when this Spark line has none. */
   private static final VarHandle DICTIONARY = dictionaryField();
+  /**
+   * OffHeapColumnVector's address of its null flags (one byte per row), for which Spark has no
+   * getter; or null, and the flags are copied row by row.
+   */
+  private static final VarHandle NULLS = nullsField();
   private final int width;
   private final int capacity;
   private final OffHeapColumnVector copy;
@@ -60,6 +65,15 @@ public final class StagedVector implements AutoCloseable {
     }
   }
 
+  private static VarHandle nullsField() {
+    try {
+      return MethodHandles.privateLookupIn(OffHeapColumnVector.class, MethodHandles.lookup())
+          .findVarHandle(OffHeapColumnVector.class, "nulls", long.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /**
    * Copies rows [0, n) of v.
    *
@@ -86,7 +100,17 @@ public final class StagedVector implements AutoCloseable {
     copy.setDictionary(null);
     long bytes = 0;
     boolean nulls = v.hasNull();
-    if (nulls) {
+    if (nulls && NULLS != null) {
+      // one byte per row, 1 for null: copied whole, then one null set again so that the copy
+      // knows it has nulls (its null count is not kept: the writers ask only whether)
+      long from = (long) NULLS.get(src);
+      Platform.copyMemory(null, from, null, (long) NULLS.get(copy), n);
+      int first = firstNull(from, n);
+      if (first >= 0) {
+        copy.putNull(first);
+      }
+      bytes += n;
+    } else if (nulls) {
       for (int i = 0; i < n; i++) {
         if (v.isNullAt(i)) {
           copy.putNull(i);
@@ -124,6 +148,21 @@ public final class StagedVector implements AutoCloseable {
     }
     current = copy;
     return bytes;
+  }
+
+  /** The first null row among n rows of null flags at address at, or -1. */
+  private static int firstNull(long at, int n) {
+    int i = 0;
+    // eight rows at a time while their flags are all zero
+    while (i + 8 <= n && Platform.getLong(null, at + i) == 0) {
+      i += 8;
+    }
+    for (; i < n; i++) {
+      if (Platform.getByte(null, at + i) != 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The batch last staged (valid until the next {@link #stage}). */

@@ -34,17 +34,38 @@ public final class SerialLane {
     void discard();
   }
 
+  /** Jobs queued before an idle lane is offered to the helpers. */
+  private final int offerAt;
+
+  /** A lane offered to the helpers at its first job. */
   public SerialLane(BuildHelpers helpers) {
-    this.helpers = helpers;
+    this(helpers, 1);
   }
 
-  /** Queues a job behind the lane's others, and asks a helper to serve the lane. */
+  /**
+   * @param helpers the helpers that serve the lane
+   * @param offerAt how many jobs must be queued before a lane no helper serves is offered to
+   *     them: waking a helper costs the owner a few microseconds, so an owner that submits many
+   *     small jobs wakes one for several at once (fewer than that at the end are the owner's)
+   */
+  public SerialLane(BuildHelpers helpers, int offerAt) {
+    if (offerAt < 1) {
+      throw new IllegalArgumentException("offerAt must be at least 1, was " + offerAt);
+    }
+    this.helpers = helpers;
+    this.offerAt = offerAt;
+  }
+
+  /**
+   * Queues a job behind the lane's others, and asks a helper to serve the lane once enough are
+   * queued.
+   */
   public void submit(Job j) {
     boolean offer;
     synchronized (this) {
       queue.add(j);
-      offer = !scheduled;
-      scheduled = true;
+      offer = !scheduled && queue.size() >= offerAt;
+      scheduled |= offer;
     }
     if (offer && !helpers.offer(this::serve)) {
       synchronized (this) {

@@ -139,7 +139,10 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
   private final BuildHelpers builders;
   /** Per column, staged copies whose appends have run, kept for reuse (at most {@link #SPARE}). */
   private final List<ConcurrentLinkedQueue<StagedVector>> spare = new ArrayList<>();
-  private static final int SPARE = 4;
+  /** Staged batches of a column queued before a helper is woken for them (see SerialLane). */
+  private static final int OFFER_AT = 4;
+  /** Enough for the batches queued before a helper is woken and those it then takes in turn. */
+  private static final int SPARE = 2 * OFFER_AT;
   /** Per column: whether batches of its type can be staged. */
   private final boolean[] stageable;
   /** Per column of the row group: whether a batch of it was staged (queued appends follow). */
@@ -176,7 +179,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
     this.stageable = new boolean[fields.length];
     for (int i = 0; i < fields.length; i++) {
       stageable[i] = StagedVector.canStage(fields[i].dataType());
-      lanes[i] = new SerialLane(builders);
+      lanes[i] = new SerialLane(builders, OFFER_AT);
       spare.add(new ConcurrentLinkedQueue<>());
     }
     this.out = new ColumnVector[fields.length + s.partitionSchema.length()];

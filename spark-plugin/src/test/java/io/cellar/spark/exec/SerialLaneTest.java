@@ -129,6 +129,31 @@ class SerialLaneTest {
   }
 
   @Test
+  void aLaneThatWakesHelpersForSeveralJobsLeavesFewerToItsOwner() throws Exception {
+    try (BuildHelpers one = new BuildHelpers(1, 1 << 20)) {
+      SerialLane lane = new SerialLane(one, 4);
+      for (int i = 0; i < 3; i++) {
+        lane.submit(job(i));
+      }
+      Thread.sleep(50);
+      // three queued: no helper was asked
+      assertThat(ran).isEmpty();
+      assertThat(lane.queued()).isEqualTo(3);
+      Job fourth = job(3);
+      lane.submit(fourth);
+      assertThat(fourth.started.await(30, TimeUnit.SECONDS)).isTrue();
+      lane.submit(job(4));
+      lane.runAll();
+      assertThat(ran).containsExactly(0, 1, 2, 3, 4);
+      assertThat(threads.subList(0, 4)).allMatch(t -> t.startsWith("cellar-build-"));
+      assertThat(one.counters().byHelpers.get()).isGreaterThanOrEqualTo(4);
+    }
+    assertThatThrownBy(() -> new SerialLane(null, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("offerAt must be at least 1, was 0");
+  }
+
+  @Test
   void discardedJobsNeverRunAndTheRunningOneIsWaitedFor() throws Exception {
     try (BuildHelpers one = new BuildHelpers(1, 1 << 20)) {
       SerialLane lane = new SerialLane(one);
