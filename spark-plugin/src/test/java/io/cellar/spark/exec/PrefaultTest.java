@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // PrefaultTest -- an executor cache commits its DRAM tiers in the background, and only those
+// (the engine's report of what it committed; native test_prefault checks resident memory itself,
+// in a process where nothing else allocates)
 package io.cellar.spark.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,16 +19,6 @@ class PrefaultTest {
 
   @TempDir
   Path dir;
-
-  /** RssAnon of this process, from /proc/self/status. */
-  private static long rssAnon() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("RssAnon:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-      }
-    }
-    throw new IllegalStateException("no RssAnon in /proc/self/status");
-  }
 
   private ExecutorCache open(String tiers, String prefault) {
     Map<String, String> conf = new HashMap<>();
@@ -43,7 +33,6 @@ class PrefaultTest {
 
   @Test
   void theDramTierIsCommittedInTheBackgroundAndKeepsWhatIsPutMeanwhile() throws Exception {
-    long before = rssAnon();
     ExecutorCache ec = open("dram:96m,file:" + dir + ":16m", null);
     try {
       byte[] key = "a chunk".getBytes(StandardCharsets.UTF_8);
@@ -60,7 +49,6 @@ class PrefaultTest {
       }
       // the DRAM tier to its end, the file tier not at all
       assertThat(committed).isEqualTo(96 * MIB);
-      assertThat(rssAnon() - before).as("RssAnon growth").isGreaterThan(80 * MIB);
       assertThat(ec.cache().get(key)).contains(value);
     } finally {
       ec.cache().close();
@@ -69,11 +57,9 @@ class PrefaultTest {
 
   @Test
   void switchedOffNothingIsCommittedAhead() throws Exception {
-    long before = rssAnon();
     ExecutorCache ec = open("dram:96m", "false");
     try {
       assertThat(ec.prefaulted().get(10, TimeUnit.SECONDS)).isZero();
-      assertThat(rssAnon() - before).as("RssAnon growth").isLessThan(48 * MIB);
     } finally {
       ec.cache().close();
     }
