@@ -26,12 +26,13 @@ import org.apache.spark.unsafe.Platform;
  */
 public final class StagedVector implements AutoCloseable {
   /** WritableColumnVector's dictionary field, or null when this Spark line has none. */
-  private static final VarHandle DICTIONARY = dictionaryField();
+  private static final VarHandle DICTIONARY =
+      field(WritableColumnVector.class, "dictionary", Dictionary.class);
   /**
    * OffHeapColumnVector's address of its null flags (one byte per row), for which Spark has no
    * getter; or null, and the flags are copied row by row.
    */
-  private static final VarHandle NULLS = nullsField();
+  private static final VarHandle NULLS = field(OffHeapColumnVector.class, "nulls", long.class);
   private final int width;
   private final int capacity;
   private final OffHeapColumnVector copy;
@@ -56,19 +57,11 @@ public final class StagedVector implements AutoCloseable {
     return DICTIONARY != null && (kind == ChunkFormat.FIXED || kind == ChunkFormat.VAR);
   }
 
-  private static VarHandle dictionaryField() {
+  /** A private field of one of Spark's vector classes, or null when this Spark line lacks it. */
+  private static VarHandle field(Class<?> owner, String name, Class<?> type) {
     try {
-      return MethodHandles.privateLookupIn(WritableColumnVector.class, MethodHandles.lookup())
-          .findVarHandle(WritableColumnVector.class, "dictionary", Dictionary.class);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static VarHandle nullsField() {
-    try {
-      return MethodHandles.privateLookupIn(OffHeapColumnVector.class, MethodHandles.lookup())
-          .findVarHandle(OffHeapColumnVector.class, "nulls", long.class);
+      return MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
+          .findVarHandle(owner, name, type);
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null;
     }
