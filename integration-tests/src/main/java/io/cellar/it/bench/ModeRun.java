@@ -26,6 +26,7 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator$;
 import org.apache.spark.storage.RDDInfo;
 
 /**
@@ -80,7 +81,7 @@ final class ModeRun {
   }
 
   /** A query's result, time and the object-store requests it sent. */
-  private record Run(double ms, long rows, String checksum, String error,
+  private record Run(double ms, double cpuMs, double codegenMs, long rows, String checksum, String error,
       QueryRecord.Requests requests) {}
 
   /**
@@ -123,6 +124,12 @@ final class ModeRun {
           throw new IllegalStateException("Cellar's cache is not available: "
               + c.unavailableReason());
         }
+        // an executor commits its DRAM tiers from its start, before its first tasks as a rule;
+        // the warm-up closed the cache, so its reopening commits them again: as set-up time,
+        // not during the first cold query
+        long committed = c.prefaulted().join();
+        say("committed %.1f MiB of DRAM tiers in %.1f s", committed / 1048576.0,
+            (System.nanoTime() - setupStart) / 1e9);
       }
       double setupMs = (System.nanoTime() - setupStart) / 1e6;
       props.setProperty("setup_ms", String.format(java.util.Locale.ROOT, "%.1f", setupMs));
@@ -273,14 +280,21 @@ final class ModeRun {
     Path tmp = Files.createTempDirectory("cellar-bench-warmup-");
     try {
       Path data = tmp.resolve("t");
+      // the column types TPC-DS reads (int keys with nulls and dictionaries, dates, decimals of
+      // both widths, strings, doubles), so that the first measured query compiles its own plan
+      // but finds the readers' and Cellar's paths for these types compiled
       spark.range(0, 1_000_000, 1, 2).selectExpr("id", "id % 97 AS k",
           "CAST(id % 100000 AS DECIMAL(7,2)) AS d", "CAST(id AS STRING) AS s",
-          "CAST(id AS DOUBLE) * 1.5 AS x").write().parquet(data.toString());
+          "CAST(id AS DOUBLE) * 1.5 AS x",
+          "CASE WHEN id % 23 = 0 THEN NULL ELSE CAST(id % 5003 AS INT) END AS i",
+          "CASE WHEN id % 29 = 0 THEN NULL ELSE CAST(id % 1009 AS DECIMAL(15,2)) END AS w",
+          "DATE_ADD(DATE'2000-01-01', CAST(id % 3000 AS INT)) AS t")
+          .write().parquet(data.toString());
       spark.read().parquet(data.toString()).createOrReplaceTempView("cellar_bench_warmup");
       long start = System.nanoTime();
       for (int i = 0; i < 3; i++) {
-        spark.sql("SELECT k, count(*), sum(d), max(s), sum(x) FROM cellar_bench_warmup"
-            + " GROUP BY k").collectAsList();
+        spark.sql("SELECT k, count(*), sum(d), max(s), sum(x), count(i), sum(w), max(t)"
+            + " FROM cellar_bench_warmup GROUP BY k").collectAsList();
         spark.sql("SELECT b.k, count(*), sum(a.d) FROM cellar_bench_warmup a JOIN"
             + " (SELECT DISTINCT k FROM cellar_bench_warmup WHERE k < 10) b ON a.k = b.k"
             + " GROUP BY b.k").collectAsList();
@@ -300,17 +314,28 @@ final class ModeRun {
     spark.sparkContext().setJobDescription(mode.label() + " " + q + " " + phase);
     S3Requests.Snapshot before = S3Requests.snapshot();
     long start = System.nanoTime();
+    long cpuStart = processCpuNanos();
+    long codegenStart = CodeGenerator$.MODULE$.compileTime();
     try {
       List<Row> rows = spark.sql(sql).collectAsList();
       double ms = (System.nanoTime() - start) / 1e6;
-      return new Run(ms, rows.size(), ResultRows.checksum(ResultRows.canonical(rows)), "",
+      if (System.getenv("CELLAR_TMP_NANOS") != null) out.printf("NANOS %s %s %d %d%n", q, phase, start, System.nanoTime());
+      return new Run(ms, (processCpuNanos() - cpuStart) / 1e6,
+          (CodeGenerator$.MODULE$.compileTime() - codegenStart) / 1e6, rows.size(), ResultRows.checksum(ResultRows.canonical(rows)), "",
           requestsSince(before));
     } catch (RuntimeException e) {
       double ms = (System.nanoTime() - start) / 1e6;
       out.printf("[%s] !!! %s %s FAILED: %s%n", mode.label(), q, phase, e);
       e.printStackTrace(out);
-      return new Run(ms, -1, "error", e.toString(), requestsSince(before));
+      return new Run(ms, (processCpuNanos() - cpuStart) / 1e6,
+          (CodeGenerator$.MODULE$.compileTime() - codegenStart) / 1e6, -1, "error", e.toString(), requestsSince(before));
     }
+  }
+
+  /** CPU time of this JVM so far, every thread (tasks, build helpers, GC, compiler). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** The object-store requests sent since a snapshot (all zero off S3). */
@@ -366,11 +391,12 @@ final class ModeRun {
         "  GET %d HEAD %d LIST %d", r.requests().get(), r.requests().head(),
         r.requests().list()) : "";
     if (mode.cellar()) {
-      say("%-7s %-7s %9.0f ms  %5d rows  %s  hits %d misses %d added %d%s", phase, q, r.ms(),
-          r.rows(), r.checksum(), d.hits(), d.misses(), d.added(), requests);
+      say("%-7s %-7s %9.0f ms  cpu %6.0f  codegen %4.0f  %5d rows  %s  hits %d misses %d"
+          + " added %d%s", phase, q, r.ms(), r.cpuMs(), r.codegenMs(), r.rows(), r.checksum(),
+          d.hits(), d.misses(), d.added(), requests);
     } else {
-      say("%-7s %-7s %9.0f ms  %5d rows  %s%s", phase, q, r.ms(), r.rows(), r.checksum(),
-          requests);
+      say("%-7s %-7s %9.0f ms  cpu %6.0f  codegen %4.0f  %5d rows  %s%s", phase, q, r.ms(),
+          r.cpuMs(), r.codegenMs(), r.rows(), r.checksum(), requests);
     }
   }
 
