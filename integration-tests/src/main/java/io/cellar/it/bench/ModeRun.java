@@ -32,9 +32,10 @@ import org.apache.spark.storage.RDDInfo;
 /**
  * Runs the query set in one mode, in this JVM: registers the tables, reads their files once so
  * the OS page cache holds them (vanilla's best case), warms the JVM up on a throw-away dataset,
- * sets the mode up (CACHE TABLE, or opens Cellar's cache), runs the set once (cold: the first run
- * of each query after the setup) and then N more times (warm), and writes a {@link QueryRecord}
- * per query plus the mode's footprint.
+ * sets the mode up (CACHE TABLE, or opens Cellar's cache and waits until its DRAM tiers are
+ * committed, as an executor does from its start), runs the set once (cold: the first run of each
+ * query after the setup) and then N more times (warm), and writes a {@link QueryRecord} per query
+ * plus the mode's footprint.
  */
 final class ModeRun {
   private final BenchMode mode;
