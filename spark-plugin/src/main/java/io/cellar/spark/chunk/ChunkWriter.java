@@ -22,6 +22,21 @@ public final class ChunkWriter implements AutoCloseable {
     this.root = NodeWriter.of(type);
   }
 
+  /**
+   * A writer of a chunk of {@code rows} rows (its row group's), which sizes its buffers for them
+   * at once.
+   *
+   * @param type the column's Spark type
+   * @param rows the rows the chunk will hold; 0 or less when not known
+   * @throws IllegalArgumentException when {@link ChunkTypes#unsupportedReason} names a reason
+   */
+  public ChunkWriter(DataType type, int rows) {
+    this(type);
+    if (rows > 0) {
+      root.expectRows(rows);
+    }
+  }
+
   /** Appends rows [0, n) of a vector Spark's reader just decoded. */
   public void append(WritableColumnVector v, int n) {
     if (layout != null) {

@@ -37,6 +37,13 @@ final class FixedWriter extends NodeWriter {
   }
 
   @Override
+  void expectRows(int n) {
+    super.expectRows(n);
+    values.expect((long) width * n);
+    ids.expect(4L * n);
+  }
+
+  @Override
   void appendValues(WritableColumnVector v, int n, boolean allNull) {
     if (rows == 0 && !allNull && v.hasDictionary() && width > 4) {
       dictMode = true;
@@ -66,7 +73,10 @@ final class FixedWriter extends NodeWriter {
     } else {
       long at = values.reserve((long) width * n);
       for (int i = 0; i < n; i++) {
-        if (!isNull(rows + i)) {
+        // a null row's slot is zeroed, never left as whatever the memory held before
+        if (isNull(rows + i)) {
+          copy(ZERO, at + (long) width * i);
+        } else {
           put(at + (long) width * i, v, i);
         }
       }

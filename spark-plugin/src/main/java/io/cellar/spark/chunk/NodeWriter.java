@@ -48,6 +48,14 @@ abstract class NodeWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells a top-level node how many rows it will hold (those of its row group), so that it sizes
+   * its buffers once; a nested node's rows are not known ahead.
+   */
+  void expectRows(int n) {
+    nulls.expect(n);
+  }
+
   /** Appends rows [0, n) of v. */
   final void append(WritableColumnVector v, int n) {
     append(v, n, 0);

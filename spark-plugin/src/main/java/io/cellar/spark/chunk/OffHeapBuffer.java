@@ -9,6 +9,8 @@ final class OffHeapBuffer implements AutoCloseable {
   private long address;
   private long capacity;
   private long size;
+  /** The size the buffer is expected to reach (0: unknown); its first large block is that size. */
+  private long expected;
 
   long address() {
     return address;
@@ -16,6 +18,15 @@ final class OffHeapBuffer implements AutoCloseable {
 
   long size() {
     return size;
+  }
+
+  /**
+   * Sizes the buffer's first block for {@code bytes} when it is known ahead (a column's values of a
+   * row group of known rows): the buffer then does not grow block by block, copying what it holds
+   * and touching new memory at each step.
+   */
+  void expect(long bytes) {
+    expected = Math.max(0, bytes);
   }
 
   /** Makes room for {@code more} bytes after the current end; returns where they start. */
@@ -34,7 +45,9 @@ final class OffHeapBuffer implements AutoCloseable {
    * NativeBlocks} (already mapped memory, when a finished chunk handed one back) once large.
    */
   private void grow(long need) {
-    long cap = Math.max(ChunkFormat.align8(need), Math.max(64, capacity * 2));
+    long cap = need <= expected
+        ? ChunkFormat.align8(expected)
+        : Math.max(ChunkFormat.align8(need), Math.max(64, capacity * 2));
     if (cap < NativeBlocks.MIN_BLOCK) {
       address =
           address == 0 ? Platform.allocateMemory(cap) : Platform.reallocateMemory(address, size, cap);

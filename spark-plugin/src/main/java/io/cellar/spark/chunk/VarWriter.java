@@ -30,6 +30,14 @@ final class VarWriter extends NodeWriter {
   }
 
   @Override
+  void expectRows(int n) {
+    super.expectRows(n);
+    offs.expect(4L * n);
+    lens.expect(4L * n);
+    ids.expect(4L * n);
+  }
+
+  @Override
   void appendValues(WritableColumnVector v, int n, boolean allNull) {
     if (rows == 0 && !allNull && v.hasDictionary()) {
       dictMode = true;

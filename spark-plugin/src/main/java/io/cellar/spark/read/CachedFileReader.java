@@ -558,7 +558,7 @@ final class CachedFileReader extends AbstractIterator<Object> implements Closeab
       missing.add(fields[i]);
       out[i] = new WrappedVector(fields[i].dataType());
       if (ChunkTypes.unsupportedReason(fields[i].dataType()) == null) {
-        writers[i] = new ChunkWriter(fields[i].dataType());
+        writers[i] = new ChunkWriter(fields[i].dataType(), blockRows);
       } else {
         count(metrics == null ? null : metrics.chunksUncacheable, 1);
       }

@@ -57,6 +57,27 @@ class NativeBlocksTest {
   }
 
   @Test
+  void aBufferThatKnowsItsSizeTakesOneBlockAndNeverMoves() {
+    int longs = (int) (5 * NativeBlocks.MIN_BLOCK / 8) + 3;
+    OffHeapBuffer b = new OffHeapBuffer();
+    b.expect(8L * longs);
+    b.putLong(0);
+    long first = b.address();
+    for (int i = 1; i < longs; i++) {
+      b.putLong(i * 3L);
+      assertThat(b.address()).isEqualTo(first);
+    }
+    for (int i = 0; i < longs; i++) {
+      assertThat(Platform.getLong(null, b.address() + 8L * i)).isEqualTo(i * 3L);
+    }
+    // past what it expected it grows as any buffer does, keeping its bytes
+    b.putLong(-1L);
+    assertThat(Platform.getLong(null, b.address() + 8L * (longs - 1))).isEqualTo((longs - 1) * 3L);
+    assertThat(Platform.getLong(null, b.address() + 8L * longs)).isEqualTo(-1L);
+    b.close();
+  }
+
+  @Test
   void aBufferKeepsItsBytesAsItGrowsAndTheNextBufferReusesItsBlock() {
     int longs = (int) (3 * NativeBlocks.MIN_BLOCK / 8);
     long first = filled(longs, 31);
