@@ -19,6 +19,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +38,7 @@ import org.apache.spark.sql.SparkSession;
  *     cellar-dram,cellar-file,cellar-tiered] [--warm N] [--rounds R] [--out DIR] [--heap 6g]
  *     [--dram SIZE]
  *     [--file-dir DIR] [--file-size SIZE] [--tiered-dram SIZE] [--tiered-file SIZE]
+ *     [--local-dir DIR]
  *     [--storage s3,local,hdfs] [--s3-get-ms MS] [--s3-head-ms MS] [--s3-list-ms MS]
  *     [--s3-mbps MB/S]
  * </pre>
@@ -118,7 +120,7 @@ public final class TpcdsBench {
         "                        [--queries LIST]",
         "                        [--modes LIST]",
         "                        [--warm N] [--rounds R] [--out DIR] [--heap SIZE] [--dram SIZE]",
-        "                        [--file-dir DIR] [--file-size SIZE]",
+        "                        [--file-dir DIR] [--file-size SIZE] [--local-dir DIR]",
         "                        [--tiered-dram SIZE] [--tiered-file SIZE] [--storage LIST]",
         "                        [--s3-get-ms MS] [--s3-head-ms MS] [--s3-list-ms MS]",
         "                        [--s3-mbps MB/S]",
@@ -153,6 +155,11 @@ public final class TpcdsBench {
         "  --heap       heap of each mode's JVM (default 6g)",
         "  --dram       DRAM tier of cellar-dram (default 4 x the Parquet size read, >= 512m)",
         "  --file-dir   directory of file pools (default /dev/shm, else the temp directory)",
+        "  --local-dir  where each mode's JVM gets Spark's scratch space (spark.local.dir:",
+        "               shuffle and spill files), a new directory removed after the mode",
+        "               (default /dev/shm, else the temp directory; on ext4 a JVM that",
+        "               creates and deletes shuffle files faster waits longer in the",
+        "               inode allocator, which penalises the faster mode)",
         "  --file-size  file pool of cellar-file (default as --dram)",
         "  --tiered-dram, --tiered-file  tiers of cellar-tiered (default 1/4 and 1 x the",
         "               Parquet size read: together smaller than the cached data)"));
@@ -286,6 +293,7 @@ public final class TpcdsBench {
     long tieredDram = bytes(o.get("tiered-dram"), Math.max(64L << 20, parquet / 4));
     long tieredFile = bytes(o.get("tiered-file"), Math.max(128L << 20, parquet));
     Path fileRoot = Path.of(o.getOrDefault("file-dir", defaultFileDir()));
+    Path localRoot = Path.of(o.getOrDefault("local-dir", defaultFileDir()));
 
     List<Storage> storages = Storage.list(o.getOrDefault("storage", DEFAULT_STORAGE));
     S3Latency latency = new S3Latency(
@@ -305,7 +313,8 @@ public final class TpcdsBench {
     header.add("queries: " + String.join(" ", queries) + "; " + warm + " warm runs each"
         + (rounds > 1 ? ", in each of " + rounds + " rounds" : ""));
     header.add("session: local[2], one JVM per mode with -Xmx" + heap + "; " + layout.describe()
-        + "; ANSI off; the OS page cache holds the Parquet files in every mode");
+        + "; ANSI off; Spark's scratch space (shuffle, spill) under `" + localRoot + "`; the OS"
+        + " page cache holds the Parquet files in every mode");
     System.out.printf("[bench] %d queries x %d modes x %d rounds x %d storage settings, %d"
         + " warm runs; %.1f MiB of Parquet; out %s%n", queries.size(), modes.size(), rounds,
         storages.size(), warm, parquet / 1048576.0, out);
@@ -335,7 +344,7 @@ public final class TpcdsBench {
                     dir,
                     at, queries, warm, out.resolve(format.label(storage)),
                     tiersOf(BenchMode.of(label), dram, fileSize, tieredDram, tieredFile,
-                    fileRoot));
+                    fileRoot), localRoot);
               }
             }
           }
@@ -363,8 +372,13 @@ public final class TpcdsBench {
       BenchLayout layout, int round,
       int rounds, String heap, double scale, Path dir, Storage.Location location,
       List<String> queries, int warm,
-      Path out, String tiers) throws IOException, InterruptedException {
+      Path out, String tiers, Path localRoot) throws IOException, InterruptedException {
     String label = m.label();
+    // a scratch directory of this mode's own, so that no run inherits another's files
+    Path scratch = Files.createTempDirectory(Files.createDirectories(localRoot),
+        "cellar-bench-spark-" + label + "-");
+    Map<String, String> conf = new HashMap<>(location.sparkConf());
+    conf.put("spark.local.dir", scratch.toString());
     Path poolDir = null;
     if (m == BenchMode.CELLAR_FILE || m == BenchMode.CELLAR_TIERED) {
       String spec = tiers.substring(tiers.indexOf("file:") + 5);
@@ -379,7 +393,7 @@ public final class TpcdsBench {
     long start = System.nanoTime();
     int rc;
     try {
-      rc = child(heap, location.sparkConf(), List.of("mode", "--mode", label, "--format",
+      rc = child(heap, conf, List.of("mode", "--mode", label, "--format",
           format.label(), "--layout", layout.label(), "--scale", Double.toString(scale), "--dir",
           dir.toString(),
           "--location", location.uri(),
@@ -390,6 +404,7 @@ public final class TpcdsBench {
       if (poolDir != null) {
         deleteTree(poolDir);
       }
+      deleteTree(scratch);
     }
     System.out.printf("[bench] mode %s finished in %.0f s (exit %d)%n", label,
         (System.nanoTime() - start) / 1e9, rc);

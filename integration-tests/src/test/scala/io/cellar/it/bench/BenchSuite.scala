@@ -21,10 +21,41 @@ class BenchSuite extends AnyFunSuite {
   // headline setting, to stay within its time)
   test("run measures S3, agrees with vanilla, writes CSV, summary, PNG") {
     val out = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "bench-suite-")
-    val rc = TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir", data.toString,
-      "--queries", "q42,scan", "--modes", "vanilla,cellar-tiered", "--storage", "s3",
-      "--warm", "1", "--heap", "2g", "--out", out.toString))
+    // Spark's scratch space: each mode's JVM gets a directory of its own under --local-dir
+    val scratch = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "bench-scratch-")
+    val seen = new java.util.concurrent.ConcurrentSkipListSet[String]()
+    val watcher = new Thread(() => {
+      while (!Thread.currentThread().isInterrupted) {
+        try {
+          val s = Files.walk(scratch, 2)
+          try s.iterator().asScala.filter(_.getFileName.toString.startsWith("blockmgr-"))
+            .foreach(p => seen.add(scratch.relativize(p.getParent).toString))
+          finally s.close()
+          Thread.sleep(50)
+        } catch {
+          case _: InterruptedException => Thread.currentThread().interrupt()
+          case _: java.io.IOException | _: java.io.UncheckedIOException => // removed meanwhile
+        }
+      }
+    })
+    watcher.setDaemon(true)
+    watcher.start()
+    val rc = try TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir",
+      data.toString, "--queries", "q42,scan", "--modes", "vanilla,cellar-tiered", "--storage",
+      "s3", "--warm", "1", "--heap", "2g", "--out", out.toString, "--local-dir",
+      scratch.toString))
+    finally {
+      watcher.interrupt()
+      watcher.join()
+    }
     assert(rc == 0, s"cellar-bench run exited with $rc")
+    // both modes' block managers lived in their own directories there, removed after the mode
+    assert(seen.asScala.count(_.startsWith("cellar-bench-spark-vanilla-")) == 1, seen)
+    assert(seen.asScala.count(_.startsWith("cellar-bench-spark-cellar-tiered-")) == 1, seen)
+    assert(Files.list(scratch).count() == 0, "left behind in " + scratch)
+    assert(Files.readString(out.resolve("summary.md")).contains(
+      s"Spark's scratch space (shuffle, spill) under `$scratch`"))
+    Files.delete(scratch)
 
     for (storage <- Seq("s3")) {
       val dir = out.resolve(storage)
