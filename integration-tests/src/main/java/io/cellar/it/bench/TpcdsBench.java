@@ -155,11 +155,11 @@ public final class TpcdsBench {
         "  --heap       heap of each mode's JVM (default 6g)",
         "  --dram       DRAM tier of cellar-dram (default 4 x the Parquet size read, >= 512m)",
         "  --file-dir   directory of file pools (default /dev/shm, else the temp directory)",
-        "  --local-dir  where each mode's JVM gets Spark's scratch space (spark.local.dir:",
-        "               shuffle and spill files), a new directory removed after the mode",
-        "               (default /dev/shm, else the temp directory; on ext4 a JVM that",
-        "               creates and deletes shuffle files faster waits longer in the",
-        "               inode allocator, which penalises the faster mode)",
+        "  --local-dir  an existing directory where each mode's JVM gets Spark's scratch",
+        "               space (spark.local.dir: shuffle and spill files) in a new directory,",
+        "               removed after the mode (default /dev/shm, else the temp directory;",
+        "               on ext4 a JVM that creates and deletes shuffle files faster waits",
+        "               longer in the inode allocator, which penalises the faster mode)",
         "  --file-size  file pool of cellar-file (default as --dram)",
         "  --tiered-dram, --tiered-file  tiers of cellar-tiered (default 1/4 and 1 x the",
         "               Parquet size read: together smaller than the cached data)"));
@@ -294,6 +294,10 @@ public final class TpcdsBench {
     long tieredFile = bytes(o.get("tiered-file"), Math.max(128L << 20, parquet));
     Path fileRoot = Path.of(o.getOrDefault("file-dir", defaultFileDir()));
     Path localRoot = Path.of(o.getOrDefault("local-dir", defaultFileDir()));
+    if (!Files.isDirectory(localRoot) || !Files.isWritable(localRoot)) {
+      throw new IllegalArgumentException("--local-dir must be an existing directory this user can"
+          + " write, was " + localRoot);
+    }
 
     List<Storage> storages = Storage.list(o.getOrDefault("storage", DEFAULT_STORAGE));
     S3Latency latency = new S3Latency(
@@ -375,8 +379,7 @@ public final class TpcdsBench {
       Path out, String tiers, Path localRoot) throws IOException, InterruptedException {
     String label = m.label();
     // a scratch directory of this mode's own, so that no run inherits another's files
-    Path scratch = Files.createTempDirectory(Files.createDirectories(localRoot),
-        "cellar-bench-spark-" + label + "-");
+    Path scratch = Files.createTempDirectory(localRoot, "cellar-bench-spark-" + label + "-");
     Map<String, String> conf = new HashMap<>(location.sparkConf());
     conf.put("spark.local.dir", scratch.toString());
     Path poolDir = null;

@@ -135,6 +135,16 @@ class BenchSuite extends AnyFunSuite {
     assert(err.contains("unknown storage 'gcs'; one of s3, local, hdfs"), err)
   }
 
+  test("a scratch space that is no writable directory is a usage error naming the option") {
+    val missing = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "no-scratch-")
+    Files.delete(missing)
+    val (rc, err) = runErr("--local-dir", missing.toString)
+    assert(rc == 64)
+    assert(err.contains("--local-dir must be an existing directory this user can write, was " +
+      missing), err)
+    assert(!Files.exists(missing), "a missing --local-dir is not created")
+  }
+
   test("an unknown layout is a usage error naming the allowed ones") {
     val (rc, err) = runErr("--layout", "one-file")
     assert(rc == 64)
