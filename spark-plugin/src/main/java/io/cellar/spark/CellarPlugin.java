@@ -5,6 +5,7 @@ package io.cellar.spark;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.cellar.scheduler.ApplyResult;
+import io.cellar.spark.chunk.NativeBlocks;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.control.DriverControl;
 import io.cellar.spark.control.ExecutorControl;
@@ -118,6 +119,9 @@ public final class CellarPlugin implements SparkPlugin {
     r.register("fallbacks", (Gauge<Long>) c.fallbacks::get);
     r.register("build.bytes", (Gauge<Long>) c.builders().buildingBytes::get);
     r.register("build.pending.bytes", (Gauge<Long>) c.builders().pendingBytes::get);
+    r.register("build.arena.bytes", (Gauge<Long>) NativeBlocks::arenaCapacity);
+    r.register("build.arena.used.bytes", (Gauge<Long>) NativeBlocks::arenaUsed);
+    r.register("build.outside.bytes", (Gauge<Long>) NativeBlocks::outsideUsed);
     r.register("build.batches.helpers", (Gauge<Long>) c.builders().counters().byHelpers::get);
     r.register("build.batches.tasks", (Gauge<Long>) c.builders().counters().byOwners::get);
     r.register("build.batches.overLimit", (Gauge<Long>) c.builders().counters().overLimit::get);

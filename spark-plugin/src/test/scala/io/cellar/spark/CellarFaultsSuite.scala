@@ -7,6 +7,7 @@ import java.nio.file.Files
 
 import scala.jdk.CollectionConverters._
 
+import io.cellar.spark.chunk.NativeBlocks
 import io.cellar.spark.exec.ExecutorCache
 import org.apache.spark.SparkContext
 import org.apache.spark.sql.SparkSession
@@ -143,6 +144,10 @@ class CellarFaultsSuite extends AnyFunSuite {
       // the cold scans' batches were staged and appended, by a helper or the task; none is held
       assert(value("build.batches.helpers") + value("build.batches.tasks") > 0)
       assert(value("build.bytes") == 0 && value("build.pending.bytes") == 0)
+      // the prefault made the build arena (once per JVM) and committed it; no buffer is held
+      c.prefaulted().get(1, java.util.concurrent.TimeUnit.MINUTES)
+      assert(value("build.arena.bytes") == NativeBlocks.DEFAULT_ARENA)
+      assert(value("build.arena.used.bytes") == 0 && value("build.outside.bytes") == 0)
     }
   }
 

@@ -1,43 +1,74 @@
 // SPDX-License-Identifier: Apache-2.0
-// NativeBlocks -- large blocks of native memory that chunk builders hand back for the next chunk
+// NativeBlocks -- the executor's build memory: large chunk buffers come from an arena kept mapped
 package io.cellar.spark.chunk;
 
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.apache.spark.unsafe.Platform;
 
 /**
  * Blocks of native memory for {@link OffHeapBuffer}s of {@value #MIN_BLOCK} bytes and more, in
- * power-of-two sizes, kept for reuse when a chunk is done. A new block from the allocator is
- * memory the kernel has never handed to the process: every 4 KiB page of it faults, and is zeroed,
- * at its first store. Building a cold row group's chunks wrote a few megabytes into fresh memory
- * per column and freed it, so the cold read paid those faults again for every chunk; a reused
- * block is already mapped and mostly in the CPU caches.
+ * power-of-two sizes, from one {@link BlockArena} per JVM (the build memory, {@code
+ * spark.cellar.build.arena-bytes}) that is never handed back to the system.
  *
- * <p>At most {@value #MAX_KEPT} bytes are kept, shared by every thread; a block handed back above
- * that is freed, as is every block above {@value #MAX_BLOCK} bytes.
+ * <p>Memory the allocator hands out fresh is memory the kernel has never given the process:
+ * every 4 KiB page of it faults, and is zeroed, at its first store. Building a cold row group's
+ * chunks writes a few megabytes per column and frees them, and on a VM the zeroing took most of a
+ * cold build's CPU. Blocks of the arena are mapped once and reused for every chunk after, and
+ * {@link #commitArena} maps them all ahead, beside the DRAM tier's prefault, so that not even the
+ * executor's first scan zeroes pages on a task's time. A block the arena cannot give (larger than
+ * {@value #MAX_BLOCK} bytes, or the arena is all in use) comes from the allocator and is freed
+ * when handed back.
  */
-final class NativeBlocks {
-  /** The smallest block kept: smaller buffers come from the allocator, which reuses them well. */
+public final class NativeBlocks {
+  /** The smallest block: smaller buffers come from the allocator, which reuses them well. */
   static final long MIN_BLOCK = 64L << 10;
-  /** The largest block kept. */
+  /** The largest block the arena gives. */
   static final long MAX_BLOCK = 64L << 20;
-  /** Bytes kept for reuse at most. */
-  static final long MAX_KEPT = 128L << 20;
+  /** The arena's size unless {@link #configureArena} says otherwise. */
+  public static final long DEFAULT_ARENA = 128L << 20;
 
-  private static final int CLASSES =
-      Long.numberOfTrailingZeros(MAX_BLOCK) - Long.numberOfTrailingZeros(MIN_BLOCK) + 1;
-  @SuppressWarnings("unchecked")
-  private static final ConcurrentLinkedDeque<Long>[] FREE = new ConcurrentLinkedDeque[CLASSES];
-  private static final AtomicLong KEPT = new AtomicLong();
+  private static final Object LOCK = new Object();
+  private static long arenaBytes = DEFAULT_ARENA;
+  /** Made at the first block taken (address space only: pages are mapped as they are used). */
+  private static volatile BlockArena arena;
+  private static volatile boolean arenaMade;
+  /** Bytes of blocks taken from the allocator because the arena could not give them. */
+  private static final AtomicLong outside = new AtomicLong();
 
-  static {
-    for (int i = 0; i < CLASSES; i++) {
-      FREE[i] = new ConcurrentLinkedDeque<>();
+  private NativeBlocks() {}
+
+  /**
+   * Sets the arena's size, before it is made (the first chunk built); 0 for none. Returns
+   * false, changing nothing, when the arena was made already with another size: it lives as long
+   * as the JVM.
+   */
+  public static boolean configureArena(long bytes) {
+    if (bytes != 0 && bytes < MIN_BLOCK) {
+      throw new IllegalArgumentException("build arena of " + bytes + " B: 0 or at least "
+          + MIN_BLOCK);
+    }
+    synchronized (LOCK) {
+      if (arenaMade) {
+        return arenaCapacity() == (bytes & -MIN_BLOCK);
+      }
+      arenaBytes = bytes;
+      return true;
     }
   }
 
-  private NativeBlocks() {}
+  private static BlockArena arena() {
+    if (arenaMade) {
+      return arena;
+    }
+    synchronized (LOCK) {
+      if (!arenaMade) {
+        arena = arenaBytes == 0 ? null : new BlockArena(arenaBytes, MIN_BLOCK, MAX_BLOCK);
+        arenaMade = true;
+      }
+      return arena;
+    }
+  }
 
   /** The size of the block that holds {@code bytes}: a power of two, at least MIN_BLOCK. */
   static long blockSize(long bytes) {
@@ -47,40 +78,56 @@ final class NativeBlocks {
     return Long.highestOneBit(bytes - 1) << 1;
   }
 
-  private static int classOf(long size) {
-    return Long.numberOfTrailingZeros(size) - Long.numberOfTrailingZeros(MIN_BLOCK);
-  }
-
   /**
-   * A block of {@code size} bytes, a size {@link #blockSize} returned: a kept one when there is
-   * one, else a new one.
+   * A block of {@code size} bytes, a size {@link #blockSize} returned: from the arena when it
+   * has one free, else from the allocator.
    */
   static long take(long size) {
-    if (size <= MAX_BLOCK) {
-      Long kept = FREE[classOf(size)].pollFirst();
-      if (kept != null) {
-        KEPT.addAndGet(-size);
-        return kept;
+    BlockArena a = arena();
+    if (a != null && size <= MAX_BLOCK) {
+      long block = a.take(size);
+      if (block != 0) {
+        return block;
       }
     }
+    outside.addAndGet(size);
     return Platform.allocateMemory(size);
   }
 
-  /** Hands back a block {@link #take} returned; it is kept, or freed when enough are kept. */
+  /** Hands back a block {@link #take} returned, with its size. */
   static void give(long address, long size) {
-    if (size <= MAX_BLOCK && KEPT.addAndGet(size) <= MAX_KEPT) {
-      // the most recently used block goes first: its pages are the likeliest in the CPU caches
-      FREE[classOf(size)].offerFirst(address);
+    BlockArena a = arena;
+    if (a != null && a.holds(address)) {
+      a.give(address, size);
       return;
     }
-    if (size <= MAX_BLOCK) {
-      KEPT.addAndGet(-size);
-    }
+    outside.addAndGet(-size);
     Platform.freeMemory(address);
   }
 
-  /** Bytes kept for reuse now. */
-  static long kept() {
-    return KEPT.get();
+  /**
+   * Maps the arena's free memory ahead of use, a top block at a time, stopping early when {@code
+   * keepGoing} turns false; the bytes it mapped (0 without an arena).
+   */
+  public static long commitArena(BooleanSupplier keepGoing) {
+    BlockArena a = arena();
+    return a == null ? 0 : a.commit(keepGoing);
+  }
+
+  /** The arena's size (0: none, or not made yet). */
+  public static long arenaCapacity() {
+    BlockArena a = arena;
+    return a == null ? 0 : a.capacity();
+  }
+
+  /** Bytes of the arena's blocks in chunk buffers now. */
+  public static long arenaUsed() {
+    BlockArena a = arena;
+    return a == null ? 0 : a.used();
+  }
+
+  /** Bytes of chunk buffers the arena could not give, in use now. */
+  public static long outsideUsed() {
+    return outside.get();
   }
 }

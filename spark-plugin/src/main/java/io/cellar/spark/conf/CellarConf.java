@@ -155,6 +155,20 @@ public final class CellarConf {
           .check(v -> (Long) v >= 0 && (Long) v <= (4L << 30), "a size from 0 to 4g")
           .bytesConf("64m");
 
+  public static final ConfEntry<Long> BUILD_ARENA_BYTES =
+      ConfEntry.conf("spark.cellar.build.arena-bytes")
+          .doc("Native memory per executor, kept mapped for its life, in which column chunks are"
+              + " built before they are copied into the cache. Memory fresh from the system is"
+              + " zeroed page by page at its first write, which costs a cold build much of its"
+              + " time; with spark.cellar.pool.prefault.enabled the arena is committed ahead of"
+              + " use, beside the DRAM tiers. A chunk larger than 64 MiB, or one the arena has no"
+              + " room for, is built in memory from the system, and given back after. Count it in"
+              + " the executor's memory overhead; 0 builds every chunk in memory from the system.")
+          .startup()
+          .check(v -> (Long) v == 0 || ((Long) v >= (1L << 20) && (Long) v <= (16L << 30)),
+              "0, or a size from 1m to 16g")
+          .bytesConf("128m");
+
   public static final ConfEntry<Boolean> CACHE_ENCRYPTED =
       ConfEntry.conf("spark.cellar.cache.encrypted-files.enabled")
           .doc("Cache files written with Parquet modular encryption. Off, such files are read by"

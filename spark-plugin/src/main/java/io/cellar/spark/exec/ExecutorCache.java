@@ -2,6 +2,7 @@
 // ExecutorCache -- the one cache of an executor JVM, made at first use
 package io.cellar.spark.exec;
 
+import io.cellar.spark.chunk.NativeBlocks;
 import io.cellar.spark.conf.CellarConf;
 import io.cellar.spark.conf.TierSpec;
 import io.cellar.spark.key.SecurityScope;
@@ -50,6 +51,8 @@ public final class ExecutorCache {
   private final FooterCache footers;
   private final BuildHelpers builders;
   private final AtomicBoolean warned = new AtomicBoolean();
+  /** Set when the cache closes: committing memory ahead stops. */
+  private volatile boolean closing;
   private final Inventory inventory = new Inventory();
   /** Bytes of DRAM tiers committed ahead of use, all tiers; done when the committing stops. */
   private final CompletableFuture<Long> prefaulted = new CompletableFuture<>();
@@ -116,6 +119,7 @@ public final class ExecutorCache {
       ExecutorCache c = instance;
       instance = null;
       if (c != null) {
+        c.closing = true;
         BuildHelpers.Counters b = c.builders.counters();
         if (b.byHelpers.get() + b.byOwners.get() > 0) {
           LOG.info("Cellar: staged batches appended by build helpers {}, by tasks {}; batches"
@@ -146,6 +150,7 @@ public final class ExecutorCache {
     int footers;
     int buildThreads;
     long buildPending;
+    long buildArena;
     long extent;
     long putWait;
     long writeDown;
@@ -156,6 +161,7 @@ public final class ExecutorCache {
       footers = CellarConf.FOOTER_CACHE_ENTRIES.from(conf);
       buildThreads = CellarConf.BUILD_THREADS.from(conf);
       buildPending = CellarConf.BUILD_PENDING_BYTES.from(conf);
+      buildArena = CellarConf.BUILD_ARENA_BYTES.from(conf);
       extent = CellarConf.EXTENT_SIZE.from(conf);
       putWait = CellarConf.PUT_WAIT.from(conf);
       writeDown = CellarConf.WRITE_DOWN_TIMEOUT.from(conf);
@@ -198,6 +204,11 @@ public final class ExecutorCache {
     }
     if (tiers.isEmpty()) {
       return unavailable("no usable tier in " + wanted, wanted, footers);
+    }
+    if (!NativeBlocks.configureArena(buildArena)) {
+      LOG.info("Cellar: the build arena made earlier in this JVM, of {} MiB, stays; {}={} applies"
+          + " to a new JVM", NativeBlocks.arenaCapacity() >> 20, CellarConf.BUILD_ARENA_BYTES.key(),
+          buildArena);
     }
     // keys that leave the cache, for the driver's registry (an executor of a cluster only)
     // (only when the plugin runs, whose reporter drains it)
@@ -268,11 +279,12 @@ public final class ExecutorCache {
   private static final long PREFAULT_SLICE = 2L << 20;
 
   /**
-   * Commits the DRAM tiers' memory on a daemon thread at nice 19, from the start of each pool
-   * (where puts fill it), a slice at a time, so that the first queries copy chunks into memory
-   * already there. Stops at the end of the pools, at close, or at the first refusal (a kernel
-   * without MADV_POPULATE_WRITE: a note; anything else: a warning). Each pool is then committed,
-   * or partly, which changes nothing but speed.
+   * Commits, on a daemon thread at nice 19, the build arena (where chunks are built) and then the
+   * DRAM tiers' memory, from the start of each pool (where puts fill it), a slice at a time, so
+   * that the first queries build and copy chunks in memory already there. Stops at the end of
+   * the pools, at close, or at the first refusal (a kernel without MADV_POPULATE_WRITE: a note;
+   * anything else: a warning). Each pool is then committed, or partly, which changes nothing but
+   * speed.
    */
   private void prefault(List<TierSpec> used) {
     Thread t = new Thread(() -> {
@@ -282,6 +294,12 @@ public final class ExecutorCache {
       }
       long total = 0;
       try {
+        long start = System.nanoTime();
+        long arena = NativeBlocks.commitArena(() -> !closing);
+        if (arena > 0) {
+          LOG.info("Cellar: committed {} MiB of the build arena in {} ms", arena >> 20,
+              (System.nanoTime() - start) / 1_000_000);
+        }
         for (int i = 0; i < used.size(); i++) {
           if (used.get(i).path() == null) {
             total += prefault(i);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// NativeBlocksTest -- large chunk buffers reuse handed-back blocks, keep their bytes as they grow
+// NativeBlocksTest -- large chunk buffers come from the build arena, keep their bytes as they grow
 package io.cellar.spark.chunk;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,41 +19,52 @@ class NativeBlocksTest {
   }
 
   @Test
-  void aHandedBackBlockIsTheNextOneTakenAndLargeOnesAreFreed() {
+  void aHandedBackBlockIsTheNextOneTakenAndHugeOnesComeFromTheAllocator() {
     long size = 1L << 20;
+    long used = NativeBlocks.arenaUsed();
     long a = NativeBlocks.take(size);
-    long keptBefore = NativeBlocks.kept();
+    assertThat(NativeBlocks.arenaUsed()).isEqualTo(used + size);
     NativeBlocks.give(a, size);
-    assertThat(NativeBlocks.kept()).isEqualTo(keptBefore + size);
+    assertThat(NativeBlocks.arenaUsed()).isEqualTo(used);
     assertThat(NativeBlocks.take(size)).isEqualTo(a);
-    assertThat(NativeBlocks.kept()).isEqualTo(keptBefore);
     NativeBlocks.give(a, size);
 
     long huge = 2 * NativeBlocks.MAX_BLOCK;
+    long outside = NativeBlocks.outsideUsed();
     long h = NativeBlocks.take(huge);
-    long kept = NativeBlocks.kept();
+    assertThat(NativeBlocks.outsideUsed()).isEqualTo(outside + huge);
+    assertThat(NativeBlocks.arenaUsed()).isEqualTo(used);
+    Platform.putLong(null, h + huge - 8, 1L);
     NativeBlocks.give(h, huge);
-    assertThat(NativeBlocks.kept()).isEqualTo(kept);
+    assertThat(NativeBlocks.outsideUsed()).isEqualTo(outside);
   }
 
   @Test
-  void keptBytesStayWithinTheBound() {
+  void whenTheArenaIsAllInUseBlocksComeFromTheAllocatorAndAreFreedAfter() {
     long size = NativeBlocks.MAX_BLOCK;
-    int n = (int) (NativeBlocks.MAX_KEPT / size) + 2;
+    // no test keeps a block past its end
+    long used = NativeBlocks.arenaUsed();
+    assertThat(used).isZero();
+    long outside = NativeBlocks.outsideUsed();
+    long first = NativeBlocks.take(size);
+    assertThat(NativeBlocks.arenaCapacity()).isEqualTo(NativeBlocks.DEFAULT_ARENA);
+    int n = (int) (NativeBlocks.arenaCapacity() / size) + 1;
     long[] blocks = new long[n];
-    for (int i = 0; i < n; i++) {
+    blocks[0] = first;
+    for (int i = 1; i < n; i++) {
       blocks[i] = NativeBlocks.take(size);
     }
+    assertThat(NativeBlocks.arenaUsed()).isEqualTo(NativeBlocks.arenaCapacity());
+    assertThat(NativeBlocks.outsideUsed()).isEqualTo(outside + size);
     for (long b : blocks) {
+      Platform.putLong(null, b, b);
+    }
+    for (long b : blocks) {
+      assertThat(Platform.getLong(null, b)).isEqualTo(b);
       NativeBlocks.give(b, size);
     }
-    assertThat(NativeBlocks.kept()).isLessThanOrEqualTo(NativeBlocks.MAX_KEPT);
-    for (int i = 0; i < n; i++) {
-      blocks[i] = NativeBlocks.take(size);
-    }
-    for (long b : blocks) {
-      Platform.freeMemory(b);
-    }
+    assertThat(NativeBlocks.arenaUsed()).isEqualTo(used);
+    assertThat(NativeBlocks.outsideUsed()).isEqualTo(outside);
   }
 
   @Test
@@ -80,12 +91,12 @@ class NativeBlocksTest {
   @Test
   void aBufferKeepsItsBytesAsItGrowsAndTheNextBufferReusesItsBlock() {
     int longs = (int) (3 * NativeBlocks.MIN_BLOCK / 8);
+    long used = NativeBlocks.arenaUsed();
     long first = filled(longs, 31);
-    long kept = NativeBlocks.kept();
-    assertThat(kept).isGreaterThanOrEqualTo(NativeBlocks.blockSize(8L * longs));
-    // the same growth takes the same blocks back, the largest last: the one the first used
+    assertThat(NativeBlocks.arenaUsed()).isEqualTo(used);
+    // the same growth takes the same blocks back: the arena is as it was before the first
     assertThat(filled(longs, 7)).isEqualTo(first);
-    assertThat(NativeBlocks.kept()).isEqualTo(kept);
+    assertThat(NativeBlocks.arenaUsed()).isEqualTo(used);
   }
 
   /** Fills a buffer with longs i * k past the smallest block, checks them, closes it. */

@@ -110,6 +110,9 @@ class CellarConfTest {
     assertThat(CellarConf.BUILD_THREADS.parse("64")).isEqualTo(64);
     assertThat(CellarConf.BUILD_PENDING_BYTES.parse("0")).isZero();
     assertThat(CellarConf.BUILD_PENDING_BYTES.parse("4g")).isEqualTo(4L << 30);
+    assertThat(CellarConf.BUILD_ARENA_BYTES.parse("0")).isZero();
+    assertThat(CellarConf.BUILD_ARENA_BYTES.parse("1m")).isEqualTo(1L << 20);
+    assertThat(CellarConf.BUILD_ARENA_BYTES.parse("16g")).isEqualTo(16L << 30);
     assertThat(CellarConf.TIERS.parse("dram:1g")).isEqualTo("dram:1g");
   }
 
@@ -174,6 +177,8 @@ class CellarConfTest {
     assertInvalid(CellarConf.BUILD_THREADS, "65", "an integer from 0 to 64");
     assertInvalid(CellarConf.BUILD_PENDING_BYTES, "5g", "a size from 0 to 4g");
     assertInvalid(CellarConf.BUILD_PENDING_BYTES, "lots", "a size from 0 to 4g");
+    assertInvalid(CellarConf.BUILD_ARENA_BYTES, "64k", "0, or a size from 1m to 16g");
+    assertInvalid(CellarConf.BUILD_ARENA_BYTES, "17g", "0, or a size from 1m to 16g");
   }
 
   @Test
