@@ -82,8 +82,8 @@ final class ModeRun {
   }
 
   /** A query's result, time and the object-store requests it sent. */
-  private record Run(double ms, double cpuMs, double codegenMs, long rows, String checksum, String error,
-      QueryRecord.Requests requests) {}
+  private record Run(double ms, double cpuMs, double codegenMs, long faults, long rows,
+      String checksum, String error, QueryRecord.Requests requests) {}
 
   /**
    * Runs the mode and writes its records to {@code result + ".tsv"} and its footprint to
@@ -317,19 +317,21 @@ final class ModeRun {
     long start = System.nanoTime();
     long cpuStart = processCpuNanos();
     long codegenStart = CodeGenerator$.MODULE$.compileTime();
+    long faultsStart = minorFaults();
     try {
       List<Row> rows = spark.sql(sql).collectAsList();
       double ms = (System.nanoTime() - start) / 1e6;
-      if (System.getenv("CELLAR_TMP_NANOS") != null) out.printf("NANOS %s %s %d %d%n", q, phase, start, System.nanoTime());
       return new Run(ms, (processCpuNanos() - cpuStart) / 1e6,
-          (CodeGenerator$.MODULE$.compileTime() - codegenStart) / 1e6, rows.size(), ResultRows.checksum(ResultRows.canonical(rows)), "",
-          requestsSince(before));
+          (CodeGenerator$.MODULE$.compileTime() - codegenStart) / 1e6,
+          minorFaults() - faultsStart, rows.size(),
+          ResultRows.checksum(ResultRows.canonical(rows)), "", requestsSince(before));
     } catch (RuntimeException e) {
       double ms = (System.nanoTime() - start) / 1e6;
       out.printf("[%s] !!! %s %s FAILED: %s%n", mode.label(), q, phase, e);
       e.printStackTrace(out);
       return new Run(ms, (processCpuNanos() - cpuStart) / 1e6,
-          (CodeGenerator$.MODULE$.compileTime() - codegenStart) / 1e6, -1, "error", e.toString(), requestsSince(before));
+          (CodeGenerator$.MODULE$.compileTime() - codegenStart) / 1e6,
+          minorFaults() - faultsStart, -1, "error", e.toString(), requestsSince(before));
     }
   }
 
@@ -337,6 +339,22 @@ final class ModeRun {
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean)
         java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /**
+   * Page faults of this JVM so far that needed no I/O (minflt of /proc/self/stat): mostly first
+   * stores into memory the process never touched, each a page the kernel zeroes; 0 where there
+   * is no /proc.
+   */
+  private static long minorFaults() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+      // after the command in parentheses: state ppid pgrp session tty tpgid flags minflt ...
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[7]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /** The object-store requests sent since a snapshot (all zero off S3). */
@@ -392,12 +410,12 @@ final class ModeRun {
         "  GET %d HEAD %d LIST %d", r.requests().get(), r.requests().head(),
         r.requests().list()) : "";
     if (mode.cellar()) {
-      say("%-7s %-7s %9.0f ms  cpu %6.0f  codegen %4.0f  %5d rows  %s  hits %d misses %d"
-          + " added %d%s", phase, q, r.ms(), r.cpuMs(), r.codegenMs(), r.rows(), r.checksum(),
-          d.hits(), d.misses(), d.added(), requests);
+      say("%-7s %-7s %9.0f ms  cpu %6.0f  codegen %4.0f  faults %6d  %5d rows  %s  hits %d"
+          + " misses %d added %d%s", phase, q, r.ms(), r.cpuMs(), r.codegenMs(), r.faults(),
+          r.rows(), r.checksum(), d.hits(), d.misses(), d.added(), requests);
     } else {
-      say("%-7s %-7s %9.0f ms  cpu %6.0f  codegen %4.0f  %5d rows  %s%s", phase, q, r.ms(),
-          r.cpuMs(), r.codegenMs(), r.rows(), r.checksum(), requests);
+      say("%-7s %-7s %9.0f ms  cpu %6.0f  codegen %4.0f  faults %6d  %5d rows  %s%s", phase, q,
+          r.ms(), r.cpuMs(), r.codegenMs(), r.faults(), r.rows(), r.checksum(), requests);
     }
   }
 
