@@ -267,6 +267,21 @@ public final class TpcdsBench {
     if (rounds < 1) {
       throw new IllegalArgumentException("--rounds must be at least 1, was " + rounds);
     }
+    // every option is checked before the data is generated or anything is written
+    Path fileRoot = Path.of(o.getOrDefault("file-dir", defaultFileDir()));
+    Path localRoot = Path.of(o.getOrDefault("local-dir", defaultFileDir()));
+    if (!Files.isDirectory(localRoot) || !Files.isWritable(localRoot)) {
+      throw new IllegalArgumentException("--local-dir must be an existing directory this user can"
+          + " write, was " + localRoot);
+    }
+
+    List<Storage> storages = Storage.list(o.getOrDefault("storage", DEFAULT_STORAGE));
+    S3Latency latency = new S3Latency(
+        intOption(o, "s3-get-ms", S3Latency.IN_REGION.getMs()),
+        intOption(o, "s3-head-ms", S3Latency.IN_REGION.headMs()),
+        intOption(o, "s3-list-ms", S3Latency.IN_REGION.listMs()),
+        intOption(o, "s3-mbps", S3Latency.IN_REGION.getMegabytesPerSecond()));
+
     String heap = o.getOrDefault("heap", "6g");
     Path out = Path.of(o.getOrDefault("out", "cellar-bench-"
         + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
@@ -292,19 +307,6 @@ public final class TpcdsBench {
     long fileSize = bytes(o.get("file-size"), dram);
     long tieredDram = bytes(o.get("tiered-dram"), Math.max(64L << 20, parquet / 4));
     long tieredFile = bytes(o.get("tiered-file"), Math.max(128L << 20, parquet));
-    Path fileRoot = Path.of(o.getOrDefault("file-dir", defaultFileDir()));
-    Path localRoot = Path.of(o.getOrDefault("local-dir", defaultFileDir()));
-    if (!Files.isDirectory(localRoot) || !Files.isWritable(localRoot)) {
-      throw new IllegalArgumentException("--local-dir must be an existing directory this user can"
-          + " write, was " + localRoot);
-    }
-
-    List<Storage> storages = Storage.list(o.getOrDefault("storage", DEFAULT_STORAGE));
-    S3Latency latency = new S3Latency(
-        intOption(o, "s3-get-ms", S3Latency.IN_REGION.getMs()),
-        intOption(o, "s3-head-ms", S3Latency.IN_REGION.headMs()),
-        intOption(o, "s3-list-ms", S3Latency.IN_REGION.listMs()),
-        intOption(o, "s3-mbps", S3Latency.IN_REGION.getMegabytesPerSecond()));
     List<String> header = new ArrayList<>();
     header.add("date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     header.add("machine: " + machine() + "; load average at start " + loadAverage());

@@ -120,12 +120,15 @@ class BenchSuite extends AnyFunSuite {
   }
 
   /** Runs `run` with more options; returns its exit code and what it wrote to stderr. */
-  private def runErr(more: String*): (Int, String) = {
+  private def runErr(more: String*): (Int, String) = runErrOn(data, more: _*)
+
+  /** Runs `run` over the data in `dir` with more options; its exit code and its stderr. */
+  private def runErrOn(dir: Path, more: String*): (Int, String) = {
     val err = new java.io.ByteArrayOutputStream()
     val old = System.err
     System.setErr(new java.io.PrintStream(err, true))
     val rc = try TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir",
-      data.toString) ++ more) finally System.setErr(old)
+      dir.toString) ++ more) finally System.setErr(old)
     (rc, err.toString)
   }
 
@@ -143,6 +146,18 @@ class BenchSuite extends AnyFunSuite {
     assert(err.contains("--local-dir must be an existing directory this user can write, was " +
       missing), err)
     assert(!Files.exists(missing), "a missing --local-dir is not created")
+  }
+
+  test("bad options are reported before any data is generated or any output written") {
+    val empty = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "no-data-")
+    val out = empty.resolve("report")
+    for (bad <- Seq(Seq("--local-dir", empty.resolve("missing").toString),
+        Seq("--storage", "local,gcs"), Seq("--s3-mbps", "-1"))) {
+      val (rc, err) = runErrOn(empty, (bad ++ Seq("--out", out.toString)): _*)
+      assert(rc == 64, s"$bad: $err")
+      val left = Files.list(empty)
+      try assert(left.count() == 0, s"$bad: nothing is generated or written") finally left.close()
+    }
   }
 
   test("an unknown layout is a usage error naming the allowed ones") {
