@@ -94,6 +94,7 @@ final class BlockArena implements AutoCloseable {
    * block that large is left.
    */
   synchronized long take(long size) {
+    checkSize(size);
     int want = classOf(size);
     for (int c = want; c < free.length; c++) {
       int i = free[c].nextSetBit(0);
@@ -114,6 +115,7 @@ final class BlockArena implements AutoCloseable {
 
   /** Hands back a block {@link #take} returned, of the size it was taken with. */
   synchronized void give(long address, long size) {
+    checkSize(size);
     long offset = address - base;
     int c = classOf(size);
     long top = topSizeAt(offset);
@@ -132,6 +134,13 @@ final class BlockArena implements AutoCloseable {
       i >>>= 1;
     }
     free[c].set(i);
+  }
+
+  private void checkSize(long size) {
+    if (Long.bitCount(size) != 1 || size < minBlock || size > maxBlock) {
+      throw new IllegalArgumentException("a block of " + size + " B: a power of two from "
+          + minBlock + " to " + maxBlock);
+    }
   }
 
   /** Whether the block at offset of class c, or a block holding it, is free. */

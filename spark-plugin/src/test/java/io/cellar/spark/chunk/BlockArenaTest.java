@@ -151,6 +151,10 @@ class BlockArenaTest {
       assertThatThrownBy(() -> a.give(b + 8, MIN)).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> a.give(b - MAX, MIN)).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> a.give(b, 2 * MAX)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> a.give(other, 3 * MIN))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
+      assertThatThrownBy(() -> a.take(MIN / 2)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> a.take(2 * MAX)).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(a::close).isInstanceOf(IllegalStateException.class);
       a.give(other, MIN);
       // merged into the whole top block by now, and still known as handed back
