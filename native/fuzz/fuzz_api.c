@@ -59,6 +59,7 @@ static struct model {
 	size_t extent, pool;
 	struct inst *key_inst[NKEYS];
 	uint64_t stamp[NKEYS];
+	int queued[NKEYS];	/* LRU: a use of it waits in the ring */
 	uint64_t clock, vseq;
 	struct inst *all[MAXINST];
 	unsigned nall;
@@ -235,6 +236,30 @@ key_drop(unsigned k)
 	UT_ASSERT(M.key_inst[k] != NULL);
 	inst_drop(M.key_inst[k]);
 	M.key_inst[k] = NULL;
+	M.queued[k] = 0;
+}
+
+/*
+ * model_use -- a hit on k: it becomes the most recent, unless its last use
+ * still waits in the LRU's ring, where it already counts (internal)
+ */
+static void
+model_use(unsigned k)
+{
+	if (M.queued[k])
+		return;
+	M.queued[k] = 1;
+	M.stamp[k] = ++M.clock;
+}
+
+/*
+ * model_drained -- the engine applied the uses waiting in its ring, as it
+ * does before every put it places, eviction and removal (internal)
+ */
+static void
+model_drained(void)
+{
+	memset(M.queued, 0, sizeof(M.queued));
 }
 
 /*
@@ -415,6 +440,8 @@ do_put(unsigned k, size_t len)
 	struct inst *in = inst_new(len);
 	struct ctx saved = M.ctx;
 	M.ctx = (struct ctx){CTX_PUT, k, need, 0};
+	if (!present && !too_big)
+		model_drained();
 	errno = 0;
 	int r = vmemcache_put(M.c, key_ptr(k), key_len(k), in->val, len);
 	int e = errno;
@@ -465,6 +492,8 @@ do_replace(unsigned k, size_t len)
 	struct inst *in = inst_new(len);
 	struct ctx saved = M.ctx;
 	M.ctx = (struct ctx){CTX_REPLACE, k, need, 0};
+	if (need <= M.pool)
+		model_drained();
 	errno = 0;
 	int r = cellar_replace(M.c, key_ptr(k), key_len(k), in->val, len);
 	int e = errno;
@@ -581,7 +610,7 @@ do_get(unsigned k, unsigned flags, unsigned arg, size_t miss_len)
 		UT_ASSERTeq(vs, len);
 	if (want)
 		UT_ASSERT(memcmp(readbuf, in->val + offset, want) == 0);
-	M.stamp[k] = ++M.clock;
+	model_use(k);
 }
 
 /* do_exists -- result per the model, no statistic moves (internal) */
@@ -606,6 +635,8 @@ do_evict_key(unsigned k)
 {
 	int present = M.key_inst[k] != NULL;
 	M.ctx = (struct ctx){CTX_EVICT_KEY, k, 0, 0};
+	if (present)
+		model_drained();
 	errno = 0;
 	int r = vmemcache_evict(M.c, key_ptr(k), key_len(k));
 	int e = errno;
@@ -627,6 +658,7 @@ do_evict_lru(void)
 {
 	int any = lru_victim() >= 0;
 	M.ctx = (struct ctx){CTX_EVICT_LRU, 0, 0, 0};
+	model_drained();
 	errno = 0;
 	int r = vmemcache_evict(M.c, NULL, 0);
 	int e = errno;
@@ -648,6 +680,8 @@ static void
 do_remove(unsigned k)
 {
 	int present = M.key_inst[k] != NULL;
+	if (present)
+		model_drained();
 	errno = 0;
 	int r = cellar_remove(M.c, key_ptr(k), key_len(k));
 	int e = errno;
@@ -681,7 +715,7 @@ do_pin(unsigned k, unsigned s)
 	M.pins[s].in = in;
 	in->pins++;
 	M.hits++;
-	M.stamp[k] = ++M.clock;
+	model_use(k);
 }
 
 /* check_stats -- every counter as the model says (internal) */

@@ -14,7 +14,10 @@
  * of ENTRY_LIVE evicts (and calls on_evict) or replaces it. `linked` and
  * the list links are guarded by the replacement lock, `hnext` by the index
  * shard's lock; `freq` (S3-FIFO's use count) is raised by readers without
- * a lock.
+ * a lock. `queued` (LRU) is set by the reader that pushes a use of the
+ * entry into a ring and cleared when that use is applied: while it is set,
+ * further hits push nothing, as the entry is about to move to the recent
+ * end anyway.
  */
 #ifndef CELLAR_ENTRY_H
 #define CELLAR_ENTRY_H 1
@@ -54,6 +57,7 @@ struct entry {
 	uint8_t linked;                 /* 1 + the replacement list, 0: none */
 	atomic_uchar freq;              /* S3-FIFO: uses since queued, 0..3 */
 	atomic_uchar check;             /* enum entry_check */
+	atomic_uchar queued;            /* LRU: a use waits in a ring */
 	unsigned char key[];
 };
 

@@ -110,6 +110,8 @@ do_drain(struct repl *r)
 	for (unsigned i = 0; i < CELLAR_STRIPES; i++) {
 		struct entry *e;
 		while ((e = ring_pop(&r->rings[i])) != NULL) {
+			atomic_store_explicit(&e->queued, 0,
+					memory_order_relaxed);
 			if (e->linked && e != r->lists[0].tail)
 				do_requeue(r, e, 0);
 			r->unref(e, r->arg);
@@ -240,19 +242,26 @@ freq_bump(struct entry *e)
 				memory_order_relaxed);
 }
 
+int
+repl_use(struct repl *r, struct entry *e)
+{
+	/* a use of an entry on its way out changes no order */
+	if (r->kind == REPL_NONE || atomic_load(&e->state) != ENTRY_LIVE)
+		return 0;
+	if (r->kind == REPL_S3FIFO) {
+		freq_bump(e);
+		return 0;
+	}
+	/* a plain load first: a hot entry is mostly queued already, and a
+	 * load leaves its cache line shared between the readers' cores */
+	if (atomic_load_explicit(&e->queued, memory_order_relaxed))
+		return 0;
+	return !atomic_exchange_explicit(&e->queued, 1, memory_order_relaxed);
+}
+
 void
 repl_touch(struct repl *r, struct entry *e)
 {
-	/* a use of an entry on its way out changes no order */
-	if (r->kind == REPL_NONE || atomic_load(&e->state) != ENTRY_LIVE) {
-		r->unref(e, r->arg);
-		return;
-	}
-	if (r->kind == REPL_S3FIFO) {
-		freq_bump(e);
-		r->unref(e, r->arg);
-		return;
-	}
 	if (ring_push(&r->rings[util_stripe()], e))
 		return;
 	/* the ring is full: drain it ourselves if nobody else is at it */
@@ -262,6 +271,7 @@ repl_touch(struct repl *r, struct entry *e)
 			do_requeue(r, e, 0);
 		pthread_mutex_unlock(&r->lock);
 	}
+	atomic_store_explicit(&e->queued, 0, memory_order_relaxed);
 	r->unref(e, r->arg);
 }
 

@@ -7,8 +7,13 @@
  * readers on different threads do not contend for one ring's head. Whoever
  * takes the LRU lock (a put linking a new entry, an eviction choosing a
  * victim, or a reader finding its ring full) first drains the rings in one
- * batch, moving each entry to the recent end. The uses of one thread keep
- * their order exactly; those of different threads interleave by ring.
+ * batch, moving each entry to the recent end. An entry waits in a ring at
+ * most once: a hit on an entry whose earlier use still waits pushes
+ * nothing and writes nothing, so the hot entries of a cache-resident set
+ * cost their readers no ring cell, reference or list move per hit. Such a
+ * repeat counts where the waiting use counts; otherwise the uses of one
+ * thread keep their order, and those of different threads interleave by
+ * ring.
  *
  * S3-FIFO (Yang et al., SOSP 2023): a hit only raises the entry's 2-bit
  * use count, with no lock and no ring. A new entry joins a small
@@ -67,8 +72,17 @@ void repl_insert(struct repl *r, struct entry *e);
 /* repl_remove -- drains the ring and unlinks e if it is linked */
 void repl_remove(struct repl *r, struct entry *e);
 
-/* repl_touch -- records a use of a live e; takes over one ring reference of
- * the caller */
+/*
+ * repl_use -- records a hit on e. 1 when the use must wait in a ring: the
+ * caller then gives repl_touch a ring reference of e. 0 when it needs none:
+ * S3-FIFO counts it on the spot, an entry on its way out keeps its place,
+ * and an LRU entry whose earlier use still waits in a ring will move to
+ * the recent end anyway
+ */
+int repl_use(struct repl *r, struct entry *e);
+
+/* repl_touch -- queues the use repl_use asked for; takes over the caller's
+ * ring reference of e */
 void repl_touch(struct repl *r, struct entry *e);
 
 /*

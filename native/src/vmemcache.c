@@ -232,6 +232,41 @@ entry_unref(struct entry *e, VMEMcache *c)
 }
 
 /*
+ * reader_unref -- drops a reader's data reference in one write when it is
+ * not the last; the last one takes entry_unref's way, which holds the node
+ * until its extents are back (internal)
+ */
+static void
+reader_unref(struct entry *e, VMEMcache *c)
+{
+	unsigned long long old = atomic_load_explicit(&e->refs,
+			memory_order_relaxed);
+	do {
+		if ((old & REF_DATA_MASK) == 1) {
+			entry_unref(e, c);
+			return;
+		}
+	} while (!atomic_compare_exchange_weak_explicit(&e->refs, &old,
+			old - REF_DATA, memory_order_release,
+			memory_order_relaxed));
+}
+
+/*
+ * reader_done -- ends a reader's hit: its use goes to the replacement, with
+ * the reader's reference when it must wait in a ring (internal)
+ */
+static void
+reader_done(struct entry *e, VMEMcache *c)
+{
+	if (repl_use(&c->repl, e)) {
+		data_to_ring(c, e);
+		repl_touch(&c->repl, e);
+	} else {
+		reader_unref(e, c);
+	}
+}
+
+/*
  * vc_engine_init -- builds heap, index and LRU over a pool laid out with
  * c->extent and `units` extents; the heap starts all free, or (to be
  * rebuilt with heap_add_free) all used, without a write into the pool
@@ -848,8 +883,7 @@ vmemcache_get(VMEMcache *c, const void *key, size_t key_size, void *vbuf,
 	size_t n = copy_out(c, e, vbuf, vbufsize, offset);
 	if (vsize)
 		*vsize = (size_t)e->value_size;
-	data_to_ring(c, e);
-	repl_touch(&c->repl, e);
+	reader_done(e, c);
 	return (ssize_t)n;
 }
 
@@ -982,10 +1016,13 @@ vc_pin(VMEMcache *c, const void *key, size_t key_size, cellar_pin *pin,
 	inc(&c->pinned);
 	if (count) {
 		inc(&c->gets[util_stripe()].hits);
-		/* the ring gets a reference of its own; the pin keeps ours */
-		atomic_fetch_add_explicit(&e->refs, REF_RING,
-				memory_order_relaxed);
-		repl_touch(&c->repl, e);
+		/* a queued use gets a reference of its own; the pin keeps
+		 * ours */
+		if (repl_use(&c->repl, e)) {
+			atomic_fetch_add_explicit(&e->refs, REF_RING,
+					memory_order_relaxed);
+			repl_touch(&c->repl, e);
+		}
 	}
 	return 0;
 }

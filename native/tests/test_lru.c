@@ -8,6 +8,7 @@
  * drained before every pick and the order must be exact.
  */
 #include "ut.h"
+#include "repl.h"
 
 #define MIB ((size_t)1 << 20)
 #define KIB ((size_t)1 << 10)
@@ -114,7 +115,12 @@ recorder_init(struct recorder *r, VMEMcache *c, size_t (*vsize_of)(uint32_t))
 	vmemcache_callback_on_evict(c, on_evict_rec, r);
 }
 
-/* test_order -- evict(NULL) follows recency; gets refresh, repeats too */
+/*
+ * test_order -- evict(NULL) follows recency: a get refreshes its entry; a
+ * repeat while the first use still waits in the ring counts at the first
+ * use, and once the waiting uses are applied (an eviction applies them) a
+ * new get refreshes the entry again
+ */
 static void
 test_order(int dram)
 {
@@ -127,12 +133,15 @@ test_order(int dram)
 	get_key(c, &r, 0);
 	get_key(c, &r, 5);
 	get_key(c, &r, 3);
-	get_key(c, &r, 0);	/* 0 again: now more recent than 5 and 3 */
+	get_key(c, &r, 0);	/* its first use still waits: no move */
 	get_key(c, &r, 7);
 	get_key(c, &r, 7);
-	static const uint32_t want[] = {1, 2, 4, 6, 8, 9, 5, 3, 0, 7};
+	UT_OK(vmemcache_evict(c, NULL, 0));	/* applies the uses */
+	get_key(c, &r, 5);	/* now more recent than 0, 3 and 7 */
+	static const uint32_t want[] = {1, 2, 4, 6, 8, 9, 0, 3, 7, 5};
 	for (unsigned i = 0; i < 10; i++) {
-		UT_OK(vmemcache_evict(c, NULL, 0));
+		if (i > 0)
+			UT_OK(vmemcache_evict(c, NULL, 0));
 		UT_ASSERTeq(r.n, i + 1);
 		UT_ASSERTm(r.keys[i] == want[i], "eviction %u: key %u, want %u",
 			i, r.keys[i], want[i]);
@@ -175,12 +184,18 @@ test_exists_keeps_order(void)
 	vmemcache_delete(c);
 }
 
-/* test_many_gets -- thousands of gets between picks, more than any ring */
+/*
+ * test_many_gets -- thousands of gets between picks, more than a ring
+ * holds: a get counts when it queues its entry (a repeat while queued
+ * counts at the first), and the get that finds the ring full applies the
+ * waiting uses and then its own
+ */
 static void
 test_many_gets(void)
 {
-	enum { N = 1000, GETS = 5000 };
-	VMEMcache *c = ut_cache_new(4 * MIB, 0, VMEMCACHE_REPLACEMENT_LRU, 0);
+	enum { N = 3000, GETS = 9000 };
+	_Static_assert(N > REPL_RING_SIZE, "more keys than the ring holds");
+	VMEMcache *c = ut_cache_new(8 * MIB, 0, VMEMCACHE_REPLACEMENT_LRU, 0);
 	struct recorder r;
 	recorder_init(&r, c, size_1000);
 	static unsigned last[N];
@@ -189,6 +204,8 @@ test_many_gets(void)
 		put_key(c, &r, k);
 		last[k] = t++;
 	}
+	static unsigned char queued[N];
+	unsigned waiting = 0, fulls = 0;
 	uint64_t rs = 99;
 	char buf[8];
 	for (unsigned i = 0; i < GETS; i++) {
@@ -197,8 +214,19 @@ test_many_gets(void)
 			k %= 17;
 		UT_ASSERTeq(vmemcache_get(c, &k, sizeof(k), buf, sizeof(buf),
 			0, NULL), sizeof(buf));
+		if (queued[k])
+			continue;
+		if (waiting == REPL_RING_SIZE) {
+			memset(queued, 0, sizeof(queued));
+			waiting = 0;
+			fulls++;
+		} else {
+			queued[k] = 1;
+			waiting++;
+		}
 		last[k] = t++;
 	}
+	UT_ASSERT(fulls >= 2);
 	for (unsigned i = 0; i < N; i++)
 		UT_OK(vmemcache_evict(c, NULL, 0));
 	UT_ERR(vmemcache_evict(c, NULL, 0), ESRCH);
