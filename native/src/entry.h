@@ -55,7 +55,7 @@ struct entry {
 	uint32_t hdr_size;              /* bytes before the value */
 	uint32_t nfrags;
 	uint8_t linked;                 /* 1 + the replacement list, 0: none */
-	atomic_uchar freq;              /* S3-FIFO: uses since queued, 0..3 */
+	atomic_uchar freq;              /* S3-FIFO: uses in its FIFO, 0..3 */
 	atomic_uchar check;             /* enum entry_check */
 	atomic_uchar queued;            /* LRU: a use waits in a ring */
 	unsigned char key[];
