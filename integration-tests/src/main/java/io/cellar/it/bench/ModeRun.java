@@ -35,9 +35,16 @@ import org.apache.spark.storage.RDDInfo;
  * sets the mode up (CACHE TABLE, or opens Cellar's cache and waits until its DRAM tiers are
  * committed, as an executor does from its start), runs the set once (cold: the first run of each
  * query after the setup) and then N more times (warm), and writes a {@link QueryRecord} per query
- * plus the mode's footprint.
+ * plus the mode's footprint. It runs the set by itself ({@link #run}), or step by step as the
+ * benchmark's main JVM asks ({@link #serve}), so that the modes' JVMs can take turns query by
+ * query.
  */
 final class ModeRun {
+  /** What {@link #serve} prints when a step is done. */
+  static final String STEP_DONE = "[cellar-bench-step] done";
+  /** What {@link #serve} prints when a step failed. */
+  static final String STEP_FAILED = "[cellar-bench-step] failed";
+
   private final BenchMode mode;
   private final BenchFormat format;
   private final BenchLayout layout;
@@ -48,6 +55,14 @@ final class ModeRun {
   private final String tiers;
   private final PrintStream out;
   private SparkSession spark;
+
+  // what the steps measured, until finish writes it
+  private final Map<String, Run> coldRuns = new LinkedHashMap<>();
+  private final Map<String, Counters> coldCounters = new LinkedHashMap<>();
+  private final Map<String, List<Run>> warmRunsOf = new LinkedHashMap<>();
+  private final Map<String, Counters> warmCounters = new LinkedHashMap<>();
+  private final Properties props = new Properties();
+  private Path warehouse;
 
   /**
    * @param format how the tables are stored
@@ -90,8 +105,65 @@ final class ModeRun {
    * {@code result + ".properties"}.
    */
   void run(Path result) throws IOException {
+    open();
+    try {
+      for (String q : queries) {
+        cold(q);
+      }
+      for (int pass = 1; pass <= warmRuns; pass++) {
+        for (String q : queries) {
+          warm(pass, q);
+        }
+      }
+      finish(result);
+    } finally {
+      close();
+    }
+  }
+
+  /**
+   * Runs the mode's steps as another JVM asks for them, one line each on {@code in}: {@code
+   * cold Q}, {@code warm PASS Q}, {@code finish RESULT}; after the set-up and after every step
+   * it prints {@link #STEP_DONE} (or {@link #STEP_FAILED} and why) on {@code out}. Ends at
+   * {@code finish} or at the end of the input.
+   */
+  void serve(java.io.BufferedReader in) throws IOException {
+    try {
+      open();
+      out.println(STEP_DONE + " open");
+      out.flush();
+      String line;
+      while ((line = in.readLine()) != null) {
+        String[] w = line.trim().split(" ");
+        try {
+          switch (w[0]) {
+            case "cold" -> cold(w[1]);
+            case "warm" -> warm(Integer.parseInt(w[1]), w[2]);
+            case "finish" -> finish(Path.of(w[1]));
+            default -> throw new IllegalArgumentException("unknown step '" + line + "'");
+          }
+        } catch (IOException | RuntimeException e) {
+          out.println(STEP_FAILED + " " + line + ": " + e);
+          out.flush();
+          throw e;
+        }
+        out.println(STEP_DONE + " " + line);
+        out.flush();
+        if (w[0].equals("finish")) {
+          return;
+        }
+      }
+    } finally {
+      close();
+    }
+  }
+
+  /**
+   * Registers the tables, reads their files into the page cache, warms the JVM up and sets the
+   * mode up.
+   */
+  private void open() throws IOException {
     Set<String> tables = BenchQueries.tables(queries);
-    Properties props = new Properties();
     props.setProperty("mode", mode.label());
     props.setProperty("format", format.label());
     props.setProperty("tiers", tiers);
@@ -101,96 +173,131 @@ final class ModeRun {
     props.setProperty("heap_bytes", Long.toString(Runtime.getRuntime().maxMemory()));
 
     ExecutorCache.shutdown();
-    Path warehouse = Files.createTempDirectory("cellar-bench-warehouse-");
+    warehouse = Files.createTempDirectory("cellar-bench-warehouse-");
     spark = session(warehouse);
-    try {
-      if (format == BenchFormat.DELTA) {
-        TpcdsDelta.register(spark, location);
-      } else {
-        TpcdsData.register(spark, location);
-      }
-      long pageCache = readFiles(tables);
-      say("read %.1f MiB of Parquet of %d tables from %s so the OS page cache holds them",
-          pageCache / 1048576.0, tables.size(), location);
-      warmUp();
+    if (format == BenchFormat.DELTA) {
+      TpcdsDelta.register(spark, location);
+    } else {
+      TpcdsData.register(spark, location);
+    }
+    long pageCache = readFiles(tables);
+    say("read %.1f MiB of Parquet of %d tables from %s so the OS page cache holds them",
+        pageCache / 1048576.0, tables.size(), location);
+    warmUp();
 
-      long setupStart = System.nanoTime();
-      if (mode == BenchMode.CACHE_TABLE) {
-        for (String t : tables) {
-          spark.sql("CACHE TABLE " + t);
-        }
-      } else if (mode.cellar()) {
-        ExecutorCache c = ExecutorCache.get();
-        if (!c.available()) {
-          throw new IllegalStateException("Cellar's cache is not available: "
-              + c.unavailableReason());
-        }
-        // an executor commits its DRAM tiers from its start, before its first tasks as a rule;
-        // the warm-up closed the cache, so its reopening commits them again: as set-up time,
-        // not during the first cold query
-        long committed = c.prefaulted().join();
-        say("committed %.1f MiB of DRAM tiers in %.1f s", committed / 1048576.0,
-            (System.nanoTime() - setupStart) / 1e9);
+    long setupStart = System.nanoTime();
+    if (mode == BenchMode.CACHE_TABLE) {
+      for (String t : tables) {
+        spark.sql("CACHE TABLE " + t);
       }
-      double setupMs = (System.nanoTime() - setupStart) / 1e6;
-      props.setProperty("setup_ms", String.format(java.util.Locale.ROOT, "%.1f", setupMs));
-      if (mode == BenchMode.CACHE_TABLE) {
-        long bytes = 0;
-        for (RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
-          bytes += i.memSize() + i.diskSize();
-        }
-        props.setProperty("footprint_bytes", Long.toString(bytes));
-        say("cached %d tables in %.1f s, %.1f MiB in Spark's block manager", tables.size(),
-            setupMs / 1e3, bytes / 1048576.0);
+    } else if (mode.cellar()) {
+      ExecutorCache c = ExecutorCache.get();
+      if (!c.available()) {
+        throw new IllegalStateException("Cellar's cache is not available: "
+            + c.unavailableReason());
       }
+      // an executor commits its DRAM tiers from its start, before its first tasks as a rule;
+      // the warm-up closed the cache, so its reopening commits them again: as set-up time,
+      // not during the first cold query
+      long committed = c.prefaulted().join();
+      say("committed %.1f MiB of DRAM tiers in %.1f s", committed / 1048576.0,
+          (System.nanoTime() - setupStart) / 1e9);
+    }
+    double setupMs = (System.nanoTime() - setupStart) / 1e6;
+    props.setProperty("setup_ms", String.format(java.util.Locale.ROOT, "%.1f", setupMs));
+    if (mode == BenchMode.CACHE_TABLE) {
+      long bytes = 0;
+      for (RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
+        bytes += i.memSize() + i.diskSize();
+      }
+      props.setProperty("footprint_bytes", Long.toString(bytes));
+      say("cached %d tables in %.1f s, %.1f MiB in Spark's block manager", tables.size(),
+          setupMs / 1e3, bytes / 1048576.0);
+    }
+  }
 
-      Map<String, Run> cold = new LinkedHashMap<>();
-      Map<String, Counters> coldCounters = new LinkedHashMap<>();
+  /** The cold run of a query: its first after the set-up. */
+  private void cold(String q) {
+    if (coldRuns.isEmpty()) {
       say("cold pass over %d queries", queries.size());
-      for (String q : queries) {
-        Counters before = counters();
-        Run r = runQuery(q, "cold");
-        Counters d = counters().minus(before);
-        cold.put(q, r);
-        coldCounters.put(q, d);
-        progress("cold", q, r, d);
-      }
-      Map<String, List<Run>> warm = new LinkedHashMap<>();
-      Map<String, Counters> warmCounters = new LinkedHashMap<>();
-      for (int pass = 1; pass <= warmRuns; pass++) {
-        say("warm pass %d of %d", pass, warmRuns);
-        for (String q : queries) {
-          Counters before = counters();
-          Run r = runQuery(q, "warm " + pass);
-          Counters d = counters().minus(before);
-          warm.computeIfAbsent(q, k -> new ArrayList<>()).add(r);
-          warmCounters.merge(q, d, Counters::plus);
-          progress("warm " + pass, q, r, d);
-        }
-      }
+    }
+    requireQuery(q);
+    if (coldRuns.containsKey(q)) {
+      throw new IllegalStateException(q + " already ran cold");
+    }
+    Counters before = counters();
+    Run r = runQuery(q, "cold");
+    Counters d = counters().minus(before);
+    coldRuns.put(q, r);
+    coldCounters.put(q, d);
+    progress("cold", q, r, d);
+  }
 
-      List<String> lines = new ArrayList<>();
-      for (String q : queries) {
-        lines.add(record(q, cold.get(q), warm.getOrDefault(q, List.of()),
-            coldCounters.get(q), warmCounters.getOrDefault(q, Counters.NONE)).toLine());
+  /** Warm run {@code pass} of a query, after its cold run. */
+  private void warm(int pass, String q) {
+    requireQuery(q);
+    List<Run> done = warmRunsOf.getOrDefault(q, List.of());
+    if (!coldRuns.containsKey(q) || done.size() != pass - 1) {
+      throw new IllegalStateException("warm run " + pass + " of " + q + " after "
+          + (coldRuns.containsKey(q) ? "" : "no cold run and ") + done.size() + " warm runs");
+    }
+    if (warmRunsOf.values().stream().noneMatch(l -> l.size() >= pass)) {
+      say("warm pass %d of %d", pass, warmRuns);
+    }
+    Counters before = counters();
+    Run r = runQuery(q, "warm " + pass);
+    Counters d = counters().minus(before);
+    warmRunsOf.computeIfAbsent(q, k -> new ArrayList<>()).add(r);
+    warmCounters.merge(q, d, Counters::plus);
+    progress("warm " + pass, q, r, d);
+  }
+
+  private void requireQuery(String q) {
+    if (!queries.contains(q)) {
+      throw new IllegalArgumentException("query " + q + " is not in this mode's set");
+    }
+  }
+
+  /**
+   * Writes the records of the runs to {@code result + ".tsv"} and the mode's footprint to
+   * {@code result + ".properties"}.
+   */
+  private void finish(Path result) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (String q : queries) {
+      Run cold = coldRuns.get(q);
+      if (cold == null) {
+        throw new IllegalStateException(q + " never ran");
       }
-      if (mode.cellar()) {
-        cellarFootprint(props);
-      }
-      // after the measured runs, so that planning the set here warms nothing up for them
-      Map<String, Set<String>> columns = ColumnsRead.of(spark, dataDir, queries);
-      props.setProperty("read_columns", Integer.toString(
-          columns.values().stream().mapToInt(Set::size).sum()));
-      props.setProperty("read_parquet_bytes",
-          Long.toString(ColumnsRead.parquetBytes(dataDir, columns)));
-      Files.write(Path.of(result + ".tsv"), lines, StandardCharsets.UTF_8);
-      try (OutputStream o = Files.newOutputStream(Path.of(result + ".properties"))) {
-        props.store(o, "cellar-bench mode " + mode.label());
+      lines.add(record(q, cold, warmRunsOf.getOrDefault(q, List.of()),
+          coldCounters.get(q), warmCounters.getOrDefault(q, Counters.NONE)).toLine());
+    }
+    if (mode.cellar()) {
+      cellarFootprint(props);
+    }
+    // after the measured runs, so that planning the set here warms nothing up for them
+    Map<String, Set<String>> columns = ColumnsRead.of(spark, dataDir, queries);
+    props.setProperty("read_columns", Integer.toString(
+        columns.values().stream().mapToInt(Set::size).sum()));
+    props.setProperty("read_parquet_bytes",
+        Long.toString(ColumnsRead.parquetBytes(dataDir, columns)));
+    Files.write(Path.of(result + ".tsv"), lines, StandardCharsets.UTF_8);
+    try (OutputStream o = Files.newOutputStream(Path.of(result + ".properties"))) {
+      props.store(o, "cellar-bench mode " + mode.label());
+    }
+  }
+
+  /** Stops Spark and Cellar's cache and removes the warehouse. */
+  private void close() throws IOException {
+    try {
+      if (spark != null) {
+        spark.stop();
       }
     } finally {
-      spark.stop();
       ExecutorCache.shutdown();
-      TpcdsBench.deleteTree(warehouse);
+      if (warehouse != null) {
+        TpcdsBench.deleteTree(warehouse);
+      }
     }
   }
 

@@ -14,12 +14,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +33,8 @@ import org.apache.spark.sql.SparkSession;
  * <pre>
  * gen --scale SF [--dir DIR] [--format parquet,delta] [--layout bench|spark-default]
  * run --scale SF [--dir DIR] [--format parquet,delta] [--layout bench|spark-default] [--queries q26,q27,...|scan|io9|all] [--modes vanilla,cache-table,
- *     cellar-dram,cellar-file,cellar-tiered] [--warm N] [--rounds R] [--out DIR] [--heap 6g]
+ *     cellar-dram,cellar-file,cellar-tiered] [--warm N] [--rounds R] [--turns mode|query]
+ *     [--out DIR] [--heap 6g]
  *     [--dram SIZE]
  *     [--file-dir DIR] [--file-size SIZE] [--tiered-dram SIZE] [--tiered-file SIZE]
  *     [--local-dir DIR]
@@ -43,7 +42,8 @@ import org.apache.spark.sql.SparkSession;
  *     [--s3-mbps MB/S]
  * </pre>
  *
- * <p>Each mode runs in its own child JVM, one after the other. Cellar's tiers are startup
+ * <p>Each mode runs in its own child JVM, one after the other (or, with {@code --turns query},
+ * side by side, taking turns query by query: {@link QueryTurns}). Cellar's tiers are startup
  * configuration of an executor, read once per JVM; restarting the session and calling
  * {@code ExecutorCache.shutdown()} would work for the Cellar modes, but a child JVM per mode also
  * keeps CACHE TABLE's heap blocks, Cellar's native pools, the JIT's profile and garbage from one
@@ -119,7 +119,8 @@ public final class TpcdsBench {
         "       cellar-bench run --scale SF [--dir DIR] [--format LIST] [--layout L]",
         "                        [--queries LIST]",
         "                        [--modes LIST]",
-        "                        [--warm N] [--rounds R] [--out DIR] [--heap SIZE] [--dram SIZE]",
+        "                        [--warm N] [--rounds R] [--turns mode|query] [--out DIR]",
+        "                        [--heap SIZE] [--dram SIZE]",
         "                        [--file-dir DIR] [--file-size SIZE] [--local-dir DIR]",
         "                        [--tiered-dram SIZE] [--tiered-file SIZE] [--storage LIST]",
         "                        [--s3-get-ms MS] [--s3-head-ms MS] [--s3-list-ms MS]",
@@ -150,6 +151,12 @@ public final class TpcdsBench {
             + S3Latency.IN_REGION.getMegabytesPerSecond() + ")",
         "  --warm       warm runs per query, the median is reported (default 3)",
         "  --rounds     run every mode R times, in turn (default 1); medians over all rounds",
+        "  --turns      mode: each mode's JVM runs the whole set, then the next mode's starts",
+        "               (default); query: the modes' JVMs live side by side and take turns",
+        "               query by query, in the cold pass and in every warm pass, the order",
+        "               reversed from one query to the next, so that a drift in the machine's",
+        "               speed touches each query's modes alike (needs memory for every mode's",
+        "               JVM and cache at once)",
         "  --out        where summary.md and, per storage setting, results.csv, summary.md,",
         "               speedup.png and raw/ go (default ./cellar-bench-<time>)",
         "  --heap       heap of each mode's JVM (default 6g)",
@@ -239,9 +246,16 @@ public final class TpcdsBench {
     List<String> queries = BenchQueries.expand(o.get("queries"));
     BenchFormat format = BenchFormat.list(o.getOrDefault("format", DEFAULT_FORMAT)).get(0);
     Path dir = format.dir(dataDir(o, scale));
-    new ModeRun(m, format, layout(o), dir, o.getOrDefault("location", dir.toString()), queries,
-        Integer.parseInt(o.getOrDefault("warm", "3")), o.getOrDefault("tiers", ""), System.out)
-        .run(Path.of(o.get("result")));
+    ModeRun run = new ModeRun(m, format, layout(o), dir, o.getOrDefault("location",
+        dir.toString()), queries, Integer.parseInt(o.getOrDefault("warm", "3")),
+        o.getOrDefault("tiers", ""), System.out);
+    if (o.containsKey("result")) {
+      run.run(Path.of(o.get("result")));
+    } else {
+      // --turns query: the main JVM says which step comes next
+      run.serve(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+          StandardCharsets.UTF_8)));
+    }
     return 0;
   }
 
@@ -266,6 +280,10 @@ public final class TpcdsBench {
     int rounds = Integer.parseInt(o.getOrDefault("rounds", "1"));
     if (rounds < 1) {
       throw new IllegalArgumentException("--rounds must be at least 1, was " + rounds);
+    }
+    String turns = o.getOrDefault("turns", "mode");
+    if (!turns.equals("mode") && !turns.equals("query")) {
+      throw new IllegalArgumentException("--turns must be mode or query, was '" + turns + "'");
     }
     // every option is checked before the data is generated or anything is written
     Path fileRoot = Path.of(o.getOrDefault("file-dir", defaultFileDir()));
@@ -318,6 +336,10 @@ public final class TpcdsBench {
         tables.size(), String.join(", ", tables), parquet / 1048576.0));
     header.add("queries: " + String.join(" ", queries) + "; " + warm + " warm runs each"
         + (rounds > 1 ? ", in each of " + rounds + " rounds" : ""));
+    header.add(turns.equals("query") ? "turns: query by query (the modes' JVMs live side by"
+        + " side and run each query in turn, cold and in every warm pass, the order of the modes"
+        + " reversed from one query to the next; one JVM runs at a time)" : "turns: mode by mode"
+        + " (each mode's JVM runs the whole set, then the next mode's starts)");
     header.add("session: local[2], one JVM per mode with -Xmx" + heap + "; " + layout.describe()
         + "; ANSI off; Spark's scratch space (shuffle, spill) under `" + localRoot + "`; the OS"
         + " page cache holds the Parquet files in every mode");
@@ -344,13 +366,20 @@ public final class TpcdsBench {
             + layout.suffix() + (format == BenchFormat.DELTA ? "-delta" : ""), tables, System.out,
             latency)) {
           for (int round = 1; round <= rounds; round++) {
+            List<ModeJob> jobs = new ArrayList<>();
             for (String label : modes) {
               if (!report.hasFailed(label)) {
-                runMode(report, BenchMode.of(label), format, layout, round, rounds, heap, scale,
-                    dir,
-                    at, queries, warm, out.resolve(format.label(storage)),
+                jobs.add(ModeJob.of(BenchMode.of(label), format, layout, round, rounds, scale,
+                    dir, at, queries, warm, out.resolve(format.label(storage)),
                     tiersOf(BenchMode.of(label), dram, fileSize, tieredDram, tieredFile,
-                    fileRoot), localRoot);
+                    fileRoot), localRoot));
+              }
+            }
+            if (turns.equals("query")) {
+              QueryTurns.round(report, jobs, heap, queries, warm);
+            } else {
+              for (ModeJob job : jobs) {
+                runMode(report, job, heap);
               }
             }
           }
@@ -374,59 +403,19 @@ public final class TpcdsBench {
   }
 
   /** Runs one round of one mode in a child JVM and adds what it measured to the report. */
-  private static void runMode(Report report, BenchMode m, BenchFormat format,
-      BenchLayout layout, int round,
-      int rounds, String heap, double scale, Path dir, Storage.Location location,
-      List<String> queries, int warm,
-      Path out, String tiers, Path localRoot) throws IOException, InterruptedException {
-    String label = m.label();
-    // a scratch directory of this mode's own, so that no run inherits another's files
-    Path scratch = Files.createTempDirectory(localRoot, "cellar-bench-spark-" + label + "-");
-    Map<String, String> conf = new HashMap<>(location.sparkConf());
-    conf.put("spark.local.dir", scratch.toString());
-    Path poolDir = null;
-    if (m == BenchMode.CELLAR_FILE || m == BenchMode.CELLAR_TIERED) {
-      String spec = tiers.substring(tiers.indexOf("file:") + 5);
-      poolDir = Path.of(spec.substring(0, spec.lastIndexOf(':')));
-      Files.createDirectories(poolDir, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rwx------")));
-    }
-    Files.createDirectories(out.resolve("raw"));
-    Path result = out.resolve("raw").resolve(rounds > 1 ? label + "-round" + round : label);
-    System.out.printf("[bench] %s: mode %s%s%s%n", out.getFileName(), label, rounds > 1 ? ", round " + round + " of "
-        + rounds : "", tiers.isEmpty() ? "" : " (tiers " + tiers + ")");
+  private static void runMode(Report report, ModeJob job, String heap)
+      throws IOException, InterruptedException {
+    System.out.printf("[bench] %s%n", job.describe());
     long start = System.nanoTime();
     int rc;
     try {
-      rc = child(heap, conf, List.of("mode", "--mode", label, "--format",
-          format.label(), "--layout", layout.label(), "--scale", Double.toString(scale), "--dir",
-          dir.toString(),
-          "--location", location.uri(),
-          "--queries",
-          String.join(",", queries), "--warm",
-          Integer.toString(warm), "--tiers", tiers, "--result", result.toString()));
+      rc = child(heap, job.conf(), job.args(true));
     } finally {
-      if (poolDir != null) {
-        deleteTree(poolDir);
-      }
-      deleteTree(scratch);
+      job.clean();
     }
-    System.out.printf("[bench] mode %s finished in %.0f s (exit %d)%n", label,
+    System.out.printf("[bench] mode %s finished in %.0f s (exit %d)%n", job.label(),
         (System.nanoTime() - start) / 1e9, rc);
-    Path tsv = Path.of(result + ".tsv");
-    if (rc != 0 || !Files.exists(tsv)) {
-      report.failed(label, "the mode's JVM exited with " + rc + " in round " + round);
-      return;
-    }
-    List<QueryRecord> rs = new ArrayList<>();
-    for (String line : Files.readAllLines(tsv, StandardCharsets.UTF_8)) {
-      rs.add(QueryRecord.parse(line));
-    }
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(Path.of(result + ".properties"))) {
-      p.load(in);
-    }
-    report.add(label, rs, p);
+    job.collect(report, rc);
   }
 
   /**
@@ -484,9 +473,7 @@ public final class TpcdsBench {
    */
   private static int child(String heap, Map<String, String> sparkConf, List<String> args)
       throws IOException, InterruptedException {
-    List<String> withConf = new ArrayList<>();
-    sparkConf.forEach((k, v) -> withConf.add("-D" + k + "=" + v));
-    Process p = childProcess(heap, withConf, args).inheritIO().start();
+    Process p = childProcess(heap, sparkConf, args).inheritIO().start();
     try {
       return p.waitFor();
     } finally {
@@ -494,6 +481,14 @@ public final class TpcdsBench {
         p.destroy();
       }
     }
+  }
+
+  /** As {@link #childProcess(String, List)}, with Spark settings as system properties. */
+  static ProcessBuilder childProcess(String heap, Map<String, String> sparkConf,
+      List<String> args) {
+    List<String> withConf = new ArrayList<>();
+    sparkConf.forEach((k, v) -> withConf.add("-D" + k + "=" + v));
+    return childProcess(heap, withConf, args);
   }
 
   /**

@@ -97,6 +97,55 @@ class BenchSuite extends AnyFunSuite {
     TpcdsBench.deleteTree(out)
   }
 
+  test("--turns query: the modes' JVMs take turns query by query, the order reversed each" +
+    " query, and the report is as complete as with whole passes") {
+    val out = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "bench-turns-")
+    val printed = new java.io.ByteArrayOutputStream()
+    val old = System.out
+    System.setOut(new java.io.PrintStream(printed, true))
+    val rc = try TpcdsBench.execute(Array("run", "--scale", scale.toString, "--dir",
+      data.toString, "--queries", "q42,scan", "--modes", "vanilla,cellar-dram", "--storage",
+      "local", "--warm", "2", "--turns", "query", "--heap", "2g", "--out", out.toString))
+    finally System.setOut(old)
+    val log = printed.toString
+    assert(rc == 0, s"cellar-bench run exited with $rc:\n$log")
+    // every measured run, in the order the JVMs ran them
+    val run = """^\[(vanilla|cellar-dram)\] (cold|warm \d)\s+(\S+)\s+\d+ ms""".r
+    val runs = log.linesIterator.flatMap(l => run.findFirstMatchIn(l)
+      .map(m => s"${m.group(1)} ${m.group(2)} ${m.group(3)}")).toList
+    val v = "vanilla"
+    val c = "cellar-dram"
+    assert(runs == List(
+      s"$v cold q42", s"$c cold q42", s"$c cold ss_scan", s"$v cold ss_scan",
+      s"$v warm 1 q42", s"$c warm 1 q42", s"$c warm 1 ss_scan", s"$v warm 1 ss_scan",
+      s"$v warm 2 q42", s"$c warm 2 q42", s"$c warm 2 ss_scan", s"$v warm 2 ss_scan"),
+      runs.mkString("\n"))
+    // no step reply leaked into the output, and both JVMs ended well
+    assert(!log.contains("[cellar-bench-step]"), log)
+    assert(log.contains("mode vanilla finished (exit 0)") &&
+      log.contains("mode cellar-dram finished (exit 0)"), log)
+    val csv = Files.readAllLines(out.resolve("local/results.csv")).asScala.map(_.split(",", -1))
+    val header = csv.head.toSeq
+    def col(row: Array[String], name: String): String = row(header.indexOf(name))
+    assert(csv.size == 1 + 2 * 2, csv.map(_.mkString(",")).mkString("\n"))
+    for (row <- csv.tail) {
+      assert(col(row, "warm_runs") == "2" && col(row, "matches_reference") == "true",
+        row.mkString(","))
+    }
+    val scan = csv.find(r => r(0) == c && r(2) == "ss_scan").get
+    assert(col(scan, "warm_hits_per_run").toDouble > 0 &&
+      col(scan, "warm_misses_per_run").toDouble == 0, scan.mkString(","))
+    val md = Files.readString(out.resolve("local/summary.md"))
+    assert(md.contains("turns: query by query") && md.contains("Every query returned vanilla's" +
+      " rows"), md)
+    TpcdsBench.deleteTree(out)
+  }
+
+  test("--turns other than mode or query is a usage error naming the allowed ones") {
+    val (rc, err) = runErr("--turns", "pass")
+    assert(rc == 64 && err.contains("--turns must be mode or query, was 'pass'"), err)
+  }
+
   // (the restart command over a single file tier, whose kill -9 run must also serve every chunk,
   // is WarmRestartSuite's case on a cluster; here the tier stack's. It runs by hand, with
   // -Dcellar.it.bench.restart=true: CI keeps to the engine's test of the write-down,
