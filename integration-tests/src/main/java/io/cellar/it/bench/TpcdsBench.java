@@ -155,11 +155,12 @@ public final class TpcdsBench {
         "               (default); query: the modes' JVMs live side by side and take turns",
         "               query by query, in the cold pass and in every warm pass, the order",
         "               reversed from one query to the next, so that a drift in the machine's",
-        "               speed touches each query's modes alike (needs memory for every mode's",
-        "               JVM and cache at once)",
+        "               speed touches each query's modes alike (needs every mode's heap and",
+        "               cache at once: the modes' heaps must fit in 3/4 of the memory)",
         "  --out        where summary.md and, per storage setting, results.csv, summary.md,",
         "               speedup.png and raw/ go (default ./cellar-bench-<time>)",
-        "  --heap       heap of each mode's JVM (default 6g)",
+        "  --heap       heap of each mode's JVM, committed and touched at its start (default",
+        "               6g)",
         "  --dram       DRAM tier of cellar-dram (default 4 x the Parquet size read, >= 512m)",
         "  --file-dir   directory of file pools (default /dev/shm, else the temp directory)",
         "  --local-dir  an existing directory where each mode's JVM gets Spark's scratch",
@@ -301,6 +302,15 @@ public final class TpcdsBench {
         intOption(o, "s3-mbps", S3Latency.IN_REGION.getMegabytesPerSecond()));
 
     String heap = o.getOrDefault("heap", "6g");
+    long heapBytes = JavaUtils.byteStringAsBytes(heap);
+    long memory = ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+    if (turns.equals("query") && modes.size() * heapBytes > memory * 3 / 4) {
+      throw new IllegalArgumentException("--turns query keeps every mode's JVM with its whole"
+          + " heap (--heap " + heap + ") at once: " + modes.size() + " modes need "
+          + mib(modes.size() * heapBytes) + " of " + mib(memory) + " memory; run fewer modes, a"
+          + " smaller --heap or --turns mode");
+    }
     Path out = Path.of(o.getOrDefault("out", "cellar-bench-"
         + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
         .toAbsolutePath();
@@ -340,7 +350,8 @@ public final class TpcdsBench {
         + " side and run each query in turn, cold and in every warm pass, the order of the modes"
         + " reversed from one query to the next; one JVM runs at a time)" : "turns: mode by mode"
         + " (each mode's JVM runs the whole set, then the next mode's starts)");
-    header.add("session: local[2], one JVM per mode with -Xmx" + heap + "; " + layout.describe()
+    header.add("session: local[2], one JVM per mode with a heap of " + heap + " (-Xms and -Xmx,"
+        + " pre-touched); " + layout.describe()
         + "; ANSI off; Spark's scratch space (shuffle, spill) under `" + localRoot + "`; the OS"
         + " page cache holds the Parquet files in every mode");
     System.out.printf("[bench] %d queries x %d modes x %d rounds x %d storage settings, %d"
@@ -509,7 +520,13 @@ public final class TpcdsBench {
         cmd.add(a);
       }
     }
+    // the whole heap committed and touched at start (as a standalone worker starts an executor
+    // with -Xms equal to -Xmx): a heap that grows, shrinks and grows again during the measured
+    // runs faults its pages in anew, which on a virtual machine whose host reclaims freed pages
+    // cost a run up to three times its time, in any mode, at random
+    cmd.add("-Xms" + heap);
     cmd.add("-Xmx" + heap);
+    cmd.add("-XX:+AlwaysPreTouch");
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

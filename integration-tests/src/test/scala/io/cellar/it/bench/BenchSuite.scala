@@ -146,6 +146,12 @@ class BenchSuite extends AnyFunSuite {
     assert(rc == 64 && err.contains("--turns must be mode or query, was 'pass'"), err)
   }
 
+  test("--turns query with heaps that do not fit in memory together is a usage error") {
+    val (rc, err) = runErr("--turns", "query", "--modes", "vanilla,cellar-dram", "--heap", "4t")
+    assert(rc == 64 && err.contains("--turns query keeps every mode's JVM with its whole heap" +
+      " (--heap 4t) at once: 2 modes need 8388608m of "), err)
+  }
+
   // (the restart command over a single file tier, whose kill -9 run must also serve every chunk,
   // is WarmRestartSuite's case on a cluster; here the tier stack's. It runs by hand, with
   // -Dcellar.it.bench.restart=true: CI keeps to the engine's test of the write-down,
