@@ -400,10 +400,13 @@ public final class TpcdsBench {
     return finish(labels, titles, reports, out);
   }
 
-  /** The tier setting of a mode; a file pool directory is made when the mode runs. */
+  /** The tier setting of a mode; its file pool directory is made when its round is set up. */
   private static String tiersOf(BenchMode m, long dram, long fileSize, long tieredDram,
       long tieredFile, Path fileRoot) {
-    Path poolDir = fileRoot.resolve("cellar-bench-" + ProcessHandle.current().pid());
+    // a directory per mode: with --turns query the modes' pools live at the same time, and a
+    // round sets every mode's directories up before the first mode runs
+    Path poolDir = fileRoot.resolve("cellar-bench-" + ProcessHandle.current().pid() + "-"
+        + m.label());
     return switch (m) {
       case CELLAR_DRAM -> "dram:" + mib(dram);
       case CELLAR_FILE -> "file:" + poolDir + ":" + mib(fileSize);
