@@ -302,7 +302,13 @@ public final class TpcdsBench {
         intOption(o, "s3-mbps", S3Latency.IN_REGION.getMegabytesPerSecond()));
 
     String heap = o.getOrDefault("heap", "6g");
-    long heapBytes = JavaUtils.byteStringAsBytes(heap);
+    long heapBytes;
+    try {
+      heapBytes = JavaUtils.byteStringAsBytes(heap);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--heap must be a size such as 6g or 2048m, was '"
+          + heap + "'");
+    }
     long memory = ((com.sun.management.OperatingSystemMXBean)
         ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
     if (turns.equals("query") && modes.size() * heapBytes > memory * 3 / 4) {

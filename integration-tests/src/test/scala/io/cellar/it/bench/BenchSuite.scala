@@ -146,6 +146,11 @@ class BenchSuite extends AnyFunSuite {
     assert(rc == 64 && err.contains("--turns must be mode or query, was 'pass'"), err)
   }
 
+  test("--heap that is no size is a usage error naming the option") {
+    val (rc, err) = runErr("--heap", "six")
+    assert(rc == 64 && err.contains("--heap must be a size such as 6g or 2048m, was 'six'"), err)
+  }
+
   test("--turns query with heaps that do not fit in memory together is a usage error") {
     val (rc, err) = runErr("--turns", "query", "--modes", "vanilla,cellar-dram", "--heap", "4t")
     assert(rc == 64 && err.contains("--turns query keeps every mode's JVM with its whole heap" +
@@ -207,7 +212,7 @@ class BenchSuite extends AnyFunSuite {
     val empty = Files.createTempDirectory(Paths.get("target").toAbsolutePath, "no-data-")
     val out = empty.resolve("report")
     for (bad <- Seq(Seq("--local-dir", empty.resolve("missing").toString),
-        Seq("--storage", "local,gcs"), Seq("--s3-mbps", "-1"))) {
+        Seq("--storage", "local,gcs"), Seq("--s3-mbps", "-1"), Seq("--heap", "six"))) {
       val (rc, err) = runErrOn(empty, (bad ++ Seq("--out", out.toString)): _*)
       assert(rc == 64, s"$bad: $err")
       val left = Files.list(empty)
