@@ -22,6 +22,10 @@ object TpcdsSession {
       // at small scale factors q90 divides by a count of 0: NULL without ANSI mode (as in
       // dsqgen's answers and Spark's TPCDSQueryTestSuite), an error with it (Spark 4's default)
       .config("spark.sql.ansi.enabled", "false")
+      // the passes run the same plans, with and without Cellar: Spark's cache of compiled
+      // classes (100 by default, fewer than one pass generates) keeps them from pass to pass
+      // instead of compiling each pass anew (read once, when the JVM first generates code)
+      .config("spark.sql.codegen.cache.maxEntries", "2000")
       .config("spark.sql.extensions", classOf[CellarExtensions].getName)
       .config("spark.cellar.tiers", s"dram:$dram")
       .config("spark.cellar.test.strict.enabled", "true")
